@@ -521,6 +521,9 @@ void Analyzer::State::on_fork(const Event& e, const EventMms& ids) {
     ThreadState& parent = thread(*e.tid, e);
     if (ids.mm) parent.mm = ids.mm;
     const std::uint32_t child_tid = *e.child_tid;
+    // A tid is handed out again only after its thread exited: a record still
+    // under that tid is a thread whose exit was not seen.
+    end_thread(child_tid, e);
     ThreadState child;
     child.comm = e.comm;
     ThreadState& c = threads_[child_tid] = std::move(child);

@@ -24,8 +24,9 @@ void ReorderBuffer::flush() {
 }
 
 void ReorderBuffer::release_top() {
-    // priority_queue::top is const; the slot is copied out before pop.
-    Slot slot = heap_.top();
+    // priority_queue::top is const. Moving out before pop is safe: the heap
+    // compares only ts and seq, which a moved-from Event keeps.
+    Slot slot = std::move(const_cast<Slot&>(heap_.top()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
     heap_.pop();
     released_ts_ = slot.event.ts;
     released_any_ = true;

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "core/reorder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace pasidtrace::core {
+namespace {
+
+Event at(std::uint64_t ts, std::uint64_t line) {
+    Event e;
+    e.ts = ts;
+    e.pos.line = line;
+    return e;
+}
+
+std::vector<std::uint64_t> lines_through(ReorderBuffer& rb, std::vector<Event> in, std::vector<std::uint64_t>& out) {
+    for (auto& e : in) rb.push(e);
+    rb.flush();
+    return out;
+}
+
+TEST(Reorder, SortsWithinTheWindowStableForEqualTs) {
+    std::vector<std::uint64_t> out;
+    ReorderBuffer rb([&](const Event& e) { out.push_back(e.pos.line); }, 1000);
+    lines_through(rb, {at(500, 1), at(300, 2), at(300, 3), at(400, 4)}, out);
+    EXPECT_EQ(out, (std::vector<std::uint64_t>{2, 3, 4, 1}));
+    EXPECT_EQ(rb.late(), 0u);
+}
+
+TEST(Reorder, ReleasesWhatFallsOutOfTheWindow) {
+    std::vector<std::uint64_t> out;
+    ReorderBuffer rb([&](const Event& e) { out.push_back(e.pos.line); }, 100);
+    rb.push(at(100, 1));
+    rb.push(at(150, 2));
+    EXPECT_TRUE(out.empty());
+    rb.push(at(260, 3));  // 100 and 150 are now more than 100 ns older
+    EXPECT_EQ(out, (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(rb.buffered(), 1u);
+}
+
+TEST(Reorder, LateEventIsAppliedAtOnceAndCounted) {
+    std::vector<std::uint64_t> out;
+    ReorderBuffer rb([&](const Event& e) { out.push_back(e.pos.line); }, 100);
+    lines_through(rb, {at(100, 1), at(300, 2), at(50, 3), at(310, 4)}, out);
+    EXPECT_EQ(out, (std::vector<std::uint64_t>{1, 3, 2, 4}));
+    EXPECT_EQ(rb.late(), 1u);
+}
+
+TEST(Reorder, BoundedByEventCount) {
+    std::vector<std::uint64_t> out;
+    ReorderBuffer rb([&](const Event& e) { out.push_back(e.pos.line); }, 1'000'000, 2);
+    rb.push(at(30, 1));
+    rb.push(at(20, 2));
+    rb.push(at(10, 3));
+    EXPECT_EQ(out, (std::vector<std::uint64_t>{3}));
+    EXPECT_LE(rb.buffered(), 2u);
+}
+
+}  // namespace
+}  // namespace pasidtrace::core
