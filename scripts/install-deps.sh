@@ -5,7 +5,7 @@
 set -eu
 pkgs="cmake make g++ pkg-config clang bpftool libbpf-dev libelf-dev zlib1g-dev
 libtraceevent-dev libtracecmd-dev libtracefs-dev trace-cmd nlohmann-json3-dev libcli11-dev
-libgtest-dev libgmock-dev libbenchmark-dev python3 ${PASIDTRACE_EXTRA_PKGS:-}"
+libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema ${PASIDTRACE_EXTRA_PKGS:-}"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "sources/source_factory.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "sources/jsonl_source.hpp"
+
+namespace pasidtrace::sources {
+namespace {
+
+// A non-owning stream over std::cin, so every reader owns its istream alike.
+class StdinStream : public std::istream {
+public:
+    StdinStream() : std::istream(std::cin.rdbuf()) {}
+};
+
+std::variant<std::unique_ptr<EventSource>, core::InputError> open_jsonl(std::unique_ptr<std::istream> in,
+                                                                         const std::string& path) {
+    core::InputError error;
+    auto src = JsonlSource::open(std::move(in), path, error);
+    if (!src) return error;
+    return std::unique_ptr<EventSource>(std::move(src));
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<EventSource>, core::InputError> open_source(const std::string& path) {
+    if (path == "-") {
+        std::ios::sync_with_stdio(false);
+        return open_jsonl(std::make_unique<StdinStream>(), path);
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) return core::InputError{path, 0, {}, "is a directory"};
+    auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
+    if (!*file) return core::InputError{path, 0, {}, std::string("cannot open: ") + std::strerror(errno)};
+    return open_jsonl(std::move(file), path);
+}
+
+}  // namespace pasidtrace::sources
