@@ -73,8 +73,8 @@ enum pt_event_flags {
  *           exec (new mm), exit, mmput, mmdrop
  *   mm2     fork: child_mm; exec: old_mm
  *   handle  bind/unbind: struct iommu_sva pointer
- *   value   bind: return value (0 or -errno); lost: dropped count;
- *           iopf: faulting address
+ *   ret     bind: return value (0 or -errno)
+ *   addr    iopf: faulting address; lost: dropped count
  *   hook    index of the hook that produced it (recording header lists them)
  */
 struct pt_event {
@@ -99,5 +99,36 @@ struct pt_event {
 };
 
 #define PT_EVENT_SIZE 128
+
+/*
+ * The layout is the recording format: BPF (clang), C and C++ (g++) must agree
+ * byte for byte, with no implicit padding anywhere.
+ */
+#ifdef __cplusplus
+#define PT_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define PT_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+#define PT_OFFSET_IS(field, off) \
+	PT_STATIC_ASSERT(__builtin_offsetof(struct pt_event, field) == (off), "pt_event." #field " moved")
+PT_STATIC_ASSERT(sizeof(struct pt_event) == PT_EVENT_SIZE, "pt_event is not 128 bytes");
+PT_OFFSET_IS(ts, 0);
+PT_OFFSET_IS(mm, 8);
+PT_OFFSET_IS(mm2, 16);
+PT_OFFSET_IS(handle, 24);
+PT_OFFSET_IS(addr, 32);
+PT_OFFSET_IS(ret, 40);
+PT_OFFSET_IS(type, 48);
+PT_OFFSET_IS(cpu, 52);
+PT_OFFSET_IS(pid, 56);
+PT_OFFSET_IS(tid, 60);
+PT_OFFSET_IS(pasid, 64);
+PT_OFFSET_IS(child_pid, 68);
+PT_OFFSET_IS(child_tid, 72);
+PT_OFFSET_IS(flags, 76);
+PT_OFFSET_IS(stack_id, 80);
+PT_OFFSET_IS(hook, 84);
+PT_OFFSET_IS(comm, 88);
+PT_OFFSET_IS(dev, 104);
 
 #endif /* PASIDTRACE_EVENT_ABI_H */

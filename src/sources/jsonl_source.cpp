@@ -17,12 +17,13 @@ bool is_blank_or_comment(std::string_view line) {
     return first == std::string_view::npos || line[first] == '#';
 }
 
-// nlohmann's messages start with "[json.exception.parse_error.101] ".
+// nlohmann's message is "[json.exception.parse_error.101] parse error at line
+// 1, column 9: syntax error ..."; keep the part after the position, which we
+// give as a column of the file's line.
 std::string parse_error_text(const Json::parse_error& e) {
     std::string_view what = e.what();
-    if (auto close = what.find("] "); what.starts_with("[json.exception") && close != std::string_view::npos)
-        what.remove_prefix(close + 2);
-    return std::string(what);
+    if (auto colon = what.find(": "); colon != std::string_view::npos) what.remove_prefix(colon + 2);
+    return "at column " + std::to_string(e.byte) + ": " + std::string(what);
 }
 
 core::MmdropProbe probe_from(const Json& v) {
@@ -61,7 +62,7 @@ bool JsonlSource::next_object(Json& object) {
         try {
             object = Json::parse(line_);
         } catch (const Json::parse_error& e) {
-            fail({}, "invalid JSON: " + parse_error_text(e));
+            fail({}, "invalid JSON " + parse_error_text(e));
             return false;
         }
         if (!object.is_object()) {
