@@ -18,39 +18,68 @@ std::string sys_error(const std::string& what, const std::string& path) {
     return what + " " + path + ": " + std::strerror(errno);
 }
 
-bool write_all(int fd, const std::string& data) {
-    const char* p = data.data();
-    std::size_t left = data.size();
-    while (left > 0) {
-        ssize_t n = ::write(fd, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        p += n;
-        left -= static_cast<std::size_t>(n);
+// mkstemp makes 0600; an output file is not secret, so give it the mode a
+// plain open() would (0666 less umask).
+void set_default_mode(int fd) {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    if (::fchmod(fd, 0666 & ~mask) != 0) {
+        // Keeping 0600 is safe; nothing to report.
     }
-    return true;
 }
 
 }  // namespace
 
-std::string write_file_atomically(const std::string& path, const std::string& contents) {
+AtomicOutputFile::AtomicOutputFile(std::string path, std::string temp_path)
+    : path_(std::move(path)), temp_path_(std::move(temp_path)), out_(temp_path_, std::ios::binary | std::ios::trunc) {}
+
+std::unique_ptr<AtomicOutputFile> AtomicOutputFile::create(const std::string& path, std::string& error) {
     std::filesystem::path target(path);
     std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
     std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
     std::vector<char> name(tmpl.begin(), tmpl.end());
     name.push_back('\0');
     int fd = ::mkstemp(name.data());
-    if (fd < 0) return sys_error("cannot create a file in", dir.string());
-    // mkstemp makes 0600; a report is not secret, give it the usual 0644 less umask.
-    mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(fd, 0666 & ~mask);
-    bool ok = write_all(fd, contents) && ::fsync(fd) == 0;
-    std::string err = ok ? std::string() : sys_error("cannot write", path);
-    if (::close(fd) != 0 && ok) err = sys_error("cannot write", path);
-    if (err.empty() && std::rename(name.data(), path.c_str()) != 0) err = sys_error("cannot replace", path);
-    if (!err.empty()) std::remove(name.data());
-    return err;
+    if (fd < 0) {
+        error = sys_error("cannot create a file in", dir.string());
+        return nullptr;
+    }
+    set_default_mode(fd);
+    ::close(fd);
+    std::unique_ptr<AtomicOutputFile> file(new AtomicOutputFile(path, name.data()));
+    if (!file->out_) {
+        error = sys_error("cannot write", file->temp_path_);
+        return nullptr;
+    }
+    return file;
+}
+
+AtomicOutputFile::~AtomicOutputFile() {
+    if (!committed_) std::remove(temp_path_.c_str());
+}
+
+std::string AtomicOutputFile::commit() {
+    out_.flush();
+    if (!out_) return "cannot write " + path_ + ": " + std::strerror(errno);
+    out_.close();
+    int fd = ::open(temp_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        std::string err = sys_error("cannot write", path_);
+        if (fd >= 0) ::close(fd);
+        return err;
+    }
+    ::close(fd);
+    if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) return sys_error("cannot replace", path_);
+    committed_ = true;
+    return {};
+}
+
+std::string write_file_atomically(const std::string& path, const std::string& contents) {
+    std::string error;
+    auto file = AtomicOutputFile::create(path, error);
+    if (!file) return error;
+    file->stream() << contents;
+    return file->commit();
 }
 
 }  // namespace pasidtrace::cli

@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "sources/jsonl_source.hpp"
+#include "sources/native_source.hpp"
+#include "sources/recording_format.hpp"
 
 namespace pasidtrace::sources {
 namespace {
@@ -26,6 +28,21 @@ std::variant<std::unique_ptr<EventSource>, core::InputError> open_jsonl(std::uni
     return std::unique_ptr<EventSource>(std::move(src));
 }
 
+// The first bytes of the file, for telling formats apart by content.
+std::string leading_bytes(const std::string& path, std::size_t n) {
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes(n, '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(n));
+    bytes.resize(static_cast<std::size_t>(in.gcount()));
+    return bytes;
+}
+
+std::variant<std::unique_ptr<EventSource>, core::InputError> open_native(const std::string& path) {
+    auto opened = NativeSource::open(path);
+    if (auto* err = std::get_if<core::InputError>(&opened)) return *err;
+    return std::unique_ptr<EventSource>(std::move(std::get<std::unique_ptr<NativeSource>>(opened)));
+}
+
 }  // namespace
 
 std::variant<std::unique_ptr<EventSource>, core::InputError> open_source(const std::string& path) {
@@ -37,6 +54,7 @@ std::variant<std::unique_ptr<EventSource>, core::InputError> open_source(const s
     if (std::filesystem::is_directory(path, ec)) return core::InputError{path, 0, {}, "is a directory"};
     auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
     if (!*file) return core::InputError{path, 0, {}, std::string("cannot open: ") + std::strerror(errno)};
+    if (leading_bytes(path, recording::kMagic.size()) == recording::kMagic) return open_native(path);
     return open_jsonl(std::move(file), path);
 }
 
