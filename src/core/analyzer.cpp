@@ -42,6 +42,12 @@ private:
     std::optional<MmId> resolve_mm(const Ident& value);
     MmObject* mm(std::optional<MmId> id);
     MmRef mm_ref(MmId id) { return mm(id)->ref; }
+    // The first PASID the mm holds now, for messages.
+    std::optional<std::uint32_t> first_held(MmId id) {
+        const MmObject* m = mm(id);
+        if (!m || m->held.empty()) return std::nullopt;
+        return result_.lifetimes[m->held.front()].pasid;
+    }
 
     Adjacency settle_thread(const Event& e, const EventMms& ids);
     void emit_early(PendingFree& f);
@@ -495,13 +501,13 @@ void Analyzer::State::on_msr(const Event& e, const EventMms& ids) {
         if (m && owner && *owner != *m)
             findings_.reuse_live(lt(life), lives_[life].tie_ev, mm_ref(*m), e, "loaded by a thread of a second mm");
         else if (m && !owner)
-            findings_.msr_mismatch(pasid, mm_ref(*m), {}, e);
+            findings_.msr_mismatch(pasid, mm_ref(*m), first_held(*m), e, /*device_owned=*/true);
     } else {
         life = start_period(pasid, e, false);
         if (m && mm(m)->held.empty())
             tie(life, *m, e);
         else if (m)
-            findings_.msr_mismatch(pasid, mm_ref(*m), lt(mm(m)->held.front()).pasid, e);
+            findings_.msr_mismatch(pasid, mm_ref(*m), first_held(*m), e, /*device_owned=*/false);
     }
     record_load(tid, th, life, e);
     if (m) know_thread(*m, tid, th, e);

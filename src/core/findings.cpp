@@ -126,8 +126,10 @@ void Findings::unbalanced_unbind(const Event& e, std::optional<MmRef> named) {
 }
 
 // msr-pasid-mismatch: the MSR and the address space disagree.
-void Findings::msr_mismatch(std::uint32_t pasid, MmRef m, std::optional<std::uint32_t> held, const Event& e) {
+void Findings::msr_mismatch(std::uint32_t pasid, MmRef m, std::optional<std::uint32_t> held, const Event& e,
+                            bool device_owned) {
     std::string holds = held ? "holds " + pasid_str(held) : "holds no PASID";
+    if (device_owned) holds += ", and " + pasid_str(pasid) + " is device-owned (tied to no mm)";
     emit(make(RuleId::msr_pasid_mismatch, pasid, m, e.ts,
               "thread " + std::to_string(e.tid.value_or(0)) + " loaded " + pasid_str(pasid) + " at " +
                   ts_str(e.ts) + " but its " + m.name() + " " + holds,

@@ -44,7 +44,9 @@ public:
     void use_after_free_msr(const Lifetime& l, EvidenceRef free, std::optional<MmRef> thread_mm, const Event& e);
     void use_after_free_iopf(const Lifetime& l, EvidenceRef free, const Event& e);
     void unbalanced_unbind(const Event& e, std::optional<MmRef> named);
-    void msr_mismatch(std::uint32_t pasid, MmRef m, std::optional<std::uint32_t> held, const Event& e);
+    // `device_owned`: the PASID is live but tied to no mm (a driver's own).
+    void msr_mismatch(std::uint32_t pasid, MmRef m, std::optional<std::uint32_t> held, const Event& e,
+                      bool device_owned);
     void mmdrop_while_bound(std::optional<std::uint32_t> pasid, MmRef m, const Ident& dev, EvidenceRef bind,
                             const Event& drop);
     void mm_leak(const Lifetime& l, EvidenceRef tie, EvidenceRef drop);
