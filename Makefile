@@ -8,7 +8,7 @@ WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
 DEMO_TRACE ?= samples/demo-leak-and-early-free.jsonl
 
-.PHONY: all deps build demo test test-asan conformance clean
+.PHONY: all deps build demo test test-asan conformance bench clean
 
 all: build
 
@@ -34,6 +34,10 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# trace.dat reading against `trace-cmd report`, side by side on one recording.
+bench: build
+	cmake --build $(BUILD) --target bench-tracedat
 
 conformance: build
 	python3 ../shared/conformance/run.py $(BUILD)/pasidtrace

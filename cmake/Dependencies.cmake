@@ -36,6 +36,11 @@ if(PASIDTRACE_BPF)
   endif()
 endif()
 
+if(NOT PASIDTRACE_BPF)
+  # ftrace-recipe reads struct offsets from BTF with libbpf when it is there.
+  pkg_check_modules(LIBBPF QUIET IMPORTED_TARGET libbpf)
+endif()
+
 if(PASIDTRACE_TESTS)
   find_package(GTest QUIET)
   if(NOT GTest_FOUND)

@@ -10,6 +10,7 @@
 #include "sources/jsonl_source.hpp"
 #include "sources/native_source.hpp"
 #include "sources/recording_format.hpp"
+#include "sources/tracedat_source.hpp"
 
 namespace pasidtrace::sources {
 namespace {
@@ -37,6 +38,12 @@ std::string leading_bytes(const std::string& path, std::size_t n) {
     return bytes;
 }
 
+std::variant<std::unique_ptr<EventSource>, core::InputError> open_tracedat(const std::string& path) {
+    auto opened = TraceDatSource::open(path);
+    if (auto* err = std::get_if<core::InputError>(&opened)) return *err;
+    return std::unique_ptr<EventSource>(std::move(std::get<std::unique_ptr<TraceDatSource>>(opened)));
+}
+
 std::variant<std::unique_ptr<EventSource>, core::InputError> open_native(const std::string& path) {
     auto opened = NativeSource::open(path);
     if (auto* err = std::get_if<core::InputError>(&opened)) return *err;
@@ -55,6 +62,7 @@ std::variant<std::unique_ptr<EventSource>, core::InputError> open_source(const s
     auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
     if (!*file) return core::InputError{path, 0, {}, std::string("cannot open: ") + std::strerror(errno)};
     if (leading_bytes(path, recording::kMagic.size()) == recording::kMagic) return open_native(path);
+    if (leading_bytes(path, kTraceDatMagic.size()) == kTraceDatMagic) return open_tracedat(path);
     return open_jsonl(std::move(file), path);
 }
 
