@@ -55,7 +55,7 @@ seconds() {
   start=$(date +%s.%N)
   "$@" >/dev/null 2>&1 || [ $? -le 1 ]  # analyze exits 1 on findings: still a run
   end=$(date +%s.%N)
-  echo "$end - $start" | bc -l
+  awk -v s="$start" -v e="$end" 'BEGIN { print e - s }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -77,4 +77,4 @@ a=$(median < "$out/analyze.times")
 r=$(median < "$out/report.times")
 printf 'pasidtrace analyze big.dat:         median %.3f s of %d runs\n' "$a" "$runs"
 printf 'trace-cmd report big.dat >/dev/null: median %.3f s of %d runs\n' "$r" "$runs"
-printf 'ratio (trace-cmd report / pasidtrace analyze): %.1fx (target >= 5x)\n' "$(echo "$r / $a" | bc -l)"
+printf 'ratio (trace-cmd report / pasidtrace analyze): %.1fx (target >= 5x)\n' "$(awk -v r="$r" -v a="$a" 'BEGIN { print r / a }')"

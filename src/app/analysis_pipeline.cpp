@@ -23,8 +23,7 @@ std::variant<PipelineOutput, core::InputError> run_analysis(sources::EventSource
         sources::ReadStatus st = source.next(event);
         if (st == sources::ReadStatus::end) break;
         if (st == sources::ReadStatus::error) return source.error();
-        reorder.push(std::move(event));
-        event = core::Event{};
+        reorder.push(std::move(event));  // next() overwrites every field
         if (options.on_progress && (++n % kProgressEvery) == 0) options.on_progress(n);
     }
     reorder.flush();

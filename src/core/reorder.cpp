@@ -13,24 +13,35 @@ void ReorderBuffer::push(Event e) {
         return;
     }
     if (e.ts > newest_ts_) newest_ts_ = e.ts;
-    heap_.push(Slot{std::move(e), seq_++});
-    while (!heap_.empty() &&
-           (heap_.size() > max_events_ || newest_ts_ - heap_.top().event.ts > window_ns_))
+    if (in_order_.empty() || e.ts >= in_order_.back().event.ts) in_order_.emplace_back(std::move(e), seq_++);
+    else heap_.emplace(std::move(e), seq_++);
+    while (buffered() > 0 && (buffered() > max_events_ || newest_ts_ - oldest().event.ts > window_ns_))
         release_top();
 }
 
 void ReorderBuffer::flush() {
-    while (!heap_.empty()) release_top();
+    while (buffered() > 0) release_top();
 }
 
+// Callers ensure something is buffered.
+bool ReorderBuffer::oldest_in_fifo() const {
+    if (heap_.empty()) return true;
+    if (in_order_.empty()) return false;
+    return !Later{}(in_order_.front(), heap_.top());
+}
+
+// The sink sees the event in place; it is dropped after.
 void ReorderBuffer::release_top() {
-    // priority_queue::top is const. Moving out before pop is safe: the heap
-    // compares only ts and seq, which a moved-from Event keeps.
-    Slot slot = std::move(const_cast<Slot&>(heap_.top()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-    heap_.pop();
-    released_ts_ = slot.event.ts;
     released_any_ = true;
-    sink_(slot.event);
+    if (oldest_in_fifo()) {
+        released_ts_ = in_order_.front().event.ts;
+        sink_(in_order_.front().event);
+        in_order_.pop_front();
+    } else {
+        released_ts_ = heap_.top().event.ts;
+        sink_(heap_.top().event);
+        heap_.pop();
+    }
 }
 
 }  // namespace pasidtrace::core

@@ -34,6 +34,8 @@ public:
     virtual ~EventSource() = default;
     // Valid once open succeeded; sources read their header while opening.
     virtual const core::TraceHeader& header() const = 0;
+    // On ReadStatus::event every field of `out` is overwritten (callers may
+    // pass a moved-from event).
     virtual ReadStatus next(core::Event& out) = 0;
     virtual const core::InputError& error() const = 0;
     virtual SourceCounters counters() const = 0;

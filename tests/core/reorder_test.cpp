@@ -29,6 +29,15 @@ TEST(Reorder, SortsWithinTheWindowStableForEqualTs) {
     EXPECT_EQ(rb.late(), 0u);
 }
 
+// In-order arrivals take the FIFO, stragglers the heap: equal ts across the
+// two still come out in arrival order.
+TEST(Reorder, MergesInOrderAndLateArrivalsStably) {
+    std::vector<std::uint64_t> out;
+    ReorderBuffer rb([&](const Event& e) { out.push_back(e.pos.line); }, 1000);
+    lines_through(rb, {at(10, 1), at(20, 2), at(15, 3), at(20, 4), at(15, 5), at(30, 6), at(10, 7)}, out);
+    EXPECT_EQ(out, (std::vector<std::uint64_t>{1, 7, 3, 5, 2, 4, 6}));
+}
+
 TEST(Reorder, ReleasesWhatFallsOutOfTheWindow) {
     std::vector<std::uint64_t> out;
     ReorderBuffer rb([&](const Event& e) { out.push_back(e.pos.line); }, 100);
