@@ -10,6 +10,7 @@
 
 #include "app/analysis_pipeline.hpp"
 #include "cli/command.hpp"
+#include "cli/fail_on.hpp"
 #include "cli/output_file.hpp"
 #include "reports/json_report.hpp"
 #include "reports/text_report.hpp"
@@ -32,15 +33,6 @@ struct AnalyzeOptions {
 bool no_color_requested() {
     const char* v = std::getenv("NO_COLOR");
     return v && *v;  // https://no-color.org: set and not empty
-}
-
-// Findings at or above the --fail-on severity make the exit status 1.
-bool fails(const core::AnalysisResult& r, const std::string& fail_on) {
-    if (fail_on == "never") return false;
-    const core::Severity floor = fail_on == "warning" ? core::Severity::warning : core::Severity::error;
-    for (const auto& f : r.findings)
-        if (core::rule_info(f.rule).severity >= floor) return true;
-    return false;
 }
 
 class ProgressLine {
@@ -116,7 +108,7 @@ public:
             std::cout << report << std::flush;
         }
         for (const auto& a : analyses)
-            if (fails(a.out.result, o_.fail_on)) return kExitFindings;
+            if (fails_at(a.out.result, o_.fail_on)) return kExitFindings;
         return kExitOk;
     }
 

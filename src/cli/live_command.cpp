@@ -15,11 +15,11 @@
 
 #include "app/analysis_pipeline.hpp"
 #include "cli/command.hpp"
+#include "cli/fail_on.hpp"
+#include "cli/recorder_cli.hpp"
 #include "cli/output_file.hpp"
-#include "live/kernel_features.hpp"
 #include "live/live_options.hpp"
 #include "live/live_source.hpp"
-#include "live/privileges.hpp"
 #include "live/stop_signal.hpp"
 #include "reports/json_report.hpp"
 #include "reports/text_report.hpp"
@@ -50,14 +50,6 @@ void print_finding(std::ostream& out, const core::Finding& f, const sources::Sta
     out << std::flush;
 }
 
-bool fails(const core::AnalysisResult& r, const std::string& fail_on) {
-    if (fail_on == "never") return false;
-    const core::Severity floor = fail_on == "warning" ? core::Severity::warning : core::Severity::error;
-    for (const auto& f : r.findings)
-        if (core::rule_info(f.rule).severity >= floor) return true;
-    return false;
-}
-
 class LiveCommand final : public Command {
 public:
     CLI::App* add_to(CLI::App& app) override {
@@ -79,12 +71,7 @@ public:
             ->capture_default_str();
         sub->add_option("--duration", duration_s_, "Stop after SECONDS (default: until Ctrl-C)")
             ->check(CLI::PositiveNumber);
-        sub->add_flag("--all-mm", flags_.all_mm,
-                      "Record task and mm events of every mm, not only those tied to a PASID");
-        sub->add_option("--pid", flags_.pid, "Only tasks of this thread group")->check(CLI::PositiveNumber);
-        sub->add_option("--comm", flags_.comm, "Only tasks with this comm (at most 15 bytes)");
-        sub->add_option("--cgroup", flags_.cgroup, "Only tasks in this cgroup v2 directory");
-        sub->add_option("--buffer", flags_.buffer, "Ring buffer size, e.g. 8M")->capture_default_str();
+        add_recorder_flags(*sub, flags_);
         sub->footer(
             "Findings print as they happen (to stdout, or to stderr with --format json so stdout stays JSON).\n"
             "Exit status: 0 no finding at --fail-on severity, 1 findings, 2 usage error or tracing failed.");
@@ -92,14 +79,10 @@ public:
     }
 
     int run() override {
-        std::string err;
-        auto options = live::live_options_from(flags_, err);
-        if (!options) return fail(err);
-        const auto privileges = live::current_privileges();
-        if (!privileges.can_trace()) return fail(live::missing_privileges_message(privileges));
-        live::install_stop_signals();
-        auto kernel = live::KernelFeatures::probe();
-        auto started = live::LiveSource::start(*options, *kernel, stop_condition());
+        auto prepared = prepare_recorder(flags_);
+        if (auto* message = std::get_if<std::string>(&prepared)) return fail(*message);
+        auto& [options, kernel] = std::get<RecorderPreflight>(prepared);
+        auto started = live::LiveSource::start(options, *kernel, stop_condition());
         if (auto* e = std::get_if<live::LiveError>(&started)) return fail(e->to_string());
         auto& source = *std::get<std::unique_ptr<live::LiveSource>>(started);
         announce(source.session());
@@ -113,7 +96,7 @@ public:
         if (auto* e = std::get_if<core::InputError>(&analyzed)) return fail(e->to_string());
         const auto& out = std::get<app::PipelineOutput>(analyzed);
         if (int rc = write_report(out, source.stacks()); rc != kExitOk) return rc;
-        return fails(out.result, fail_on_) ? kExitFindings : kExitOk;
+        return fails_at(out.result, fail_on_) ? kExitFindings : kExitOk;
     }
 
 private:

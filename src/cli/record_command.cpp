@@ -13,9 +13,8 @@
 #include <optional>
 
 #include "cli/command.hpp"
-#include "live/kernel_features.hpp"
+#include "cli/recorder_cli.hpp"
 #include "live/live_options.hpp"
-#include "live/privileges.hpp"
 #include "live/recorder.hpp"
 #include "live/stop_signal.hpp"
 
@@ -85,14 +84,7 @@ public:
         sub->add_option("-o,--output", output_, "Recording to write (created with mode 0600)")->required();
         sub->add_option("--duration", duration_s_, "Stop after SECONDS (default: until Ctrl-C)")
             ->check(CLI::PositiveNumber);
-        sub->add_flag("--all-mm", flags_.all_mm,
-                      "Record task and mm events of every mm, not only those tied to a PASID");
-        sub->add_option("--pid", flags_.pid, "Only tasks of this thread group")->check(CLI::PositiveNumber);
-        sub->add_option("--comm", flags_.comm, "Only tasks with this comm (at most 15 bytes)");
-        sub->add_option("--cgroup", flags_.cgroup,
-                        "Only tasks in this cgroup v2 directory (path, or relative to the cgroup v2 mount)");
-        sub->add_option("--buffer", flags_.buffer, "Ring buffer size, e.g. 8M (rounded up to a power of two)")
-            ->capture_default_str();
+        add_recorder_flags(*sub, flags_);
         sub->footer(
             "Examples:\n"
             "  sudo pasidtrace record -o run.ptr\n"
@@ -102,14 +94,10 @@ public:
     }
 
     int run() override {
-        std::string err;
-        auto options = live::live_options_from(flags_, err);
-        if (!options) return fail(err);
-        const auto privileges = live::current_privileges();
-        if (!privileges.can_trace()) return fail(live::missing_privileges_message(privileges));
-        live::install_stop_signals();
-        auto kernel = live::KernelFeatures::probe();
-        auto started = live::Recorder::start(*options, output_, *kernel);
+        auto prepared = prepare_recorder(flags_);
+        if (auto* message = std::get_if<std::string>(&prepared)) return fail(*message);
+        auto& [options, kernel] = std::get<RecorderPreflight>(prepared);
+        auto started = live::Recorder::start(options, output_, *kernel);
         if (auto* e = std::get_if<live::LiveError>(&started)) return fail(e->to_string());
         auto& recorder = *std::get<std::unique_ptr<live::Recorder>>(started);
         announce(output_, recorder.session());
