@@ -153,8 +153,12 @@ bool TraceInstance::extract(const fs::path& out) {
     // reader needs no kernel symbols, and the files stay small.
     const std::string extract =
         "trace-cmd extract -B " + name_ + " -o " + shell_quote(out.string()) + " >/dev/null 2>&1";
-    const std::string hidden = "unshare -m sh -c " + shell_quote("mount --bind /dev/null /proc/kallsyms && " + extract);
-    return std::system(hidden.c_str()) == 0 && fs::exists(out);
+    return std::system(with_kallsyms_hidden(extract).c_str()) == 0 && fs::exists(out);
+}
+
+std::string with_kallsyms_hidden(const std::string& command) {
+    return "unshare --mount --propagation unchanged sh -c " +
+           shell_quote("mount --make-rprivate /proc && mount --bind /dev/null /proc/kallsyms && " + command);
 }
 
 // ---- process scenario -----------------------------------------------------

@@ -42,6 +42,12 @@ std::string pasidtrace_binary();
 // tracefs mounted (or mountable), trace-cmd installed.
 std::string recording_unavailable();
 
+// `command` run by sh in a private mount namespace where /proc/kallsyms is
+// empty (see TraceInstance::extract for why). The new namespace's /proc is
+// made private first, so the bind mount never propagates back to the host;
+// "/" is left alone because in a chroot it is not a mount point.
+std::string with_kallsyms_hidden(const std::string& command);
+
 // A tracefs buffer instance of the test's own, so that the top buffer and
 // other tests are left alone. `trace-cmd extract -B` removes the instance.
 class TraceInstance {
