@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# The trace.dat benchmark (issue 5): records a trace.dat of at least a
+# The trace.dat benchmark: records a trace.dat of at least a
 # million real events here (tracefs instance + trace-cmd extract, the
 # recipe's tracepoints, a fork/exec/thread load), then times
 # `pasidtrace analyze big.dat` against `trace-cmd report big.dat >/dev/null`,
