@@ -8,7 +8,7 @@ WERROR     ?= $(if $(CI),ON,OFF)
 CMAKE_ARGS ?=
 DEMO_TRACE ?= samples/demo-leak-and-early-free.jsonl
 
-.PHONY: all deps build demo test test-asan conformance bench clean
+.PHONY: all deps build demo test test-asan test-kernel conformance bench clean
 
 all: build
 
@@ -34,6 +34,12 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# Debian's 6.1 kernel under QEMU with a test module: real PASID lifecycles
+# and injected bugs, recorded and judged in the guest (docs/kernel-tests.md).
+test-kernel: build
+	@scripts/install-deps.sh kernel-tests
+	@tests/kernel/run-kernel-tests.sh $(BUILD); rc=$$?; [ $$rc -eq 77 ] || exit $$rc
 
 # trace.dat reading against `trace-cmd report`, side by side on one recording.
 bench: build

@@ -12,6 +12,7 @@
 #include "cli/command.hpp"
 
 #ifdef PASIDTRACE_HAVE_LIVE
+#include "cli/recorder_cli.hpp"
 #include "live/check_report.hpp"
 #include "sources/recording_header.hpp"
 #endif
@@ -123,6 +124,9 @@ public:
         sub->add_option("--format", format_, "Output format")
             ->check(CLI::IsMember({"text", "json"}))
             ->capture_default_str();
+#ifdef PASIDTRACE_HAVE_LIVE
+        add_mechanism_flag(*sub, mechanism_);
+#endif
         sub->footer(
             "Loads the recorder, attaches each hook with the first mechanism that works here, and detaches.\n"
             "Exit status: 0 live tracing can run, 2 it cannot (missing privileges, BTF, or no hook).");
@@ -131,7 +135,7 @@ public:
 
     int run() override {
 #ifdef PASIDTRACE_HAVE_LIVE
-        const CheckReport r = live::run_check();
+        const CheckReport r = live::run_check(*live::parse_mechanism_choice(mechanism_));
         if (!r.privileges.can_trace()) {
             std::cerr << "pasidtrace: " << live::missing_privileges_message(r.privileges) << '\n';
             return kExitUsage;
@@ -149,6 +153,7 @@ public:
 
 private:
     std::string format_ = "text";
+    std::string mechanism_ = "auto";  // checked by CLI11
 };
 
 const CommandRegistration kRegistration{20, [] { return std::unique_ptr<Command>(new CheckCommand()); }};

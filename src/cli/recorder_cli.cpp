@@ -16,6 +16,15 @@ void add_recorder_flags(CLI::App& sub, live::RecorderFlags& flags) {
                    "Only tasks in this cgroup v2 directory (path, or relative to the cgroup v2 mount)");
     sub.add_option("--buffer", flags.buffer, "Ring buffer size, e.g. 8M (rounded up to a power of two)")
         ->capture_default_str();
+    add_mechanism_flag(sub, flags.mechanism);
+}
+
+void add_mechanism_flag(CLI::App& sub, std::string& mechanism) {
+    sub.add_option("--mechanism", mechanism,
+                   "Where each hook's fallback chain starts: auto (fentry/fexit, then kprobes, then tracepoint "
+                   "proxies), kprobe (skip fentry), tracepoint (tracepoint proxies only)")
+        ->check(CLI::IsMember({"auto", "kprobe", "tracepoint"}))
+        ->capture_default_str();
 }
 
 std::variant<RecorderPreflight, std::string> prepare_recorder(const live::RecorderFlags& flags) {

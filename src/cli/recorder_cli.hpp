@@ -16,8 +16,11 @@
 
 namespace pasidtrace::cli {
 
-// --all-mm, --pid, --comm, --cgroup, --buffer.
+// --all-mm, --pid, --comm, --cgroup, --buffer, --mechanism.
 void add_recorder_flags(CLI::App& sub, live::RecorderFlags& flags);
+
+// --mechanism auto|kprobe|tracepoint (record, live and check).
+void add_mechanism_flag(CLI::App& sub, std::string& mechanism);
 
 struct RecorderPreflight {
     live::LiveOptions options;

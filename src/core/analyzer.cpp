@@ -719,7 +719,9 @@ void Analyzer::State::final_states() {
         Lifetime& l = lt(life);
         if (s.early)
             l.state = LifetimeState::early_freed;
-        else if (s.live && s.leak_fired)
+        // `leaked` when pasid-leak fired (section 4): not when the rule is
+        // unchecked (no free hook), where a missing free proves nothing.
+        else if (s.live && s.leak_fired && findings_.checkable(RuleId::pasid_leak))
             l.state = LifetimeState::leaked;
         else if (!s.live)
             l.state = LifetimeState::freed;

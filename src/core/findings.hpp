@@ -54,6 +54,9 @@ public:
     void binding_leak(std::optional<std::uint32_t> pasid, MmRef m, const Ident& dev, EvidenceRef bind,
                       EvidenceRef gone, std::string_view why);
 
+    // False when the rule is unchecked: its findings are dropped.
+    bool checkable(RuleId rule) const { return checkable_[static_cast<std::size_t>(rule)]; }
+
     std::vector<Finding> take_sorted();
     std::vector<UncheckedRule> unchecked() const { return unchecked_; }
 

@@ -19,8 +19,9 @@ namespace {
 // catalogue's chain, or none left.
 class Selection {
 public:
-    Selection(std::vector<HookOutcome>& hooks, const KernelFeatures& kernel, const std::vector<HookSpec>& catalogue)
-        : hooks_(hooks), kernel_(kernel) {
+    Selection(std::vector<HookOutcome>& hooks, const KernelFeatures& kernel, const std::vector<HookSpec>& catalogue,
+              MechanismChoice choice)
+        : hooks_(hooks), kernel_(kernel), choice_(choice) {
         for (const auto& spec : catalogue) {
             hooks_.push_back(HookOutcome{&spec, {}});
             next_.push_back(0);
@@ -49,14 +50,19 @@ public:
     }
 
 private:
-    // The next candidate of `h` that passes the static checks; the ones
-    // skipped on the way are recorded as unavailable.
+    // The next candidate of `h` that --mechanism allows and that passes
+    // the static checks; the ones skipped on the way are recorded as
+    // unavailable.
     void advance(std::size_t h) {
         if (current_.size() <= h) current_.resize(h + 1, nullptr);
         current_[h] = nullptr;
         const auto& chain = hooks_[h].spec->candidates;
         while (next_[h] < chain.size()) {
             const Candidate& c = chain[next_[h]++];
+            if (auto why = excluded_by(choice_, c)) {
+                hooks_[h].attempts.push_back({&c, AttemptResult::unavailable, std::move(*why), false});
+                continue;
+            }
             if (auto why = static_refusal(c, kernel_)) {
                 hooks_[h].attempts.push_back(
                     {&c, AttemptResult::unavailable, std::move(why->reason), why->target_missing});
@@ -69,6 +75,7 @@ private:
 
     std::vector<HookOutcome>& hooks_;
     const KernelFeatures& kernel_;
+    MechanismChoice choice_;
     std::vector<std::size_t> next_;
     std::vector<const Candidate*> current_;
 };
@@ -148,7 +155,7 @@ std::variant<std::unique_ptr<BpfSession>, LiveError> BpfSession::start(const Liv
                                                                        const KernelFeatures& kernel,
                                                                        const std::vector<HookSpec>& catalogue) {
     std::unique_ptr<BpfSession> session(new BpfSession());
-    Selection sel(session->hooks_, kernel, catalogue);
+    Selection sel(session->hooks_, kernel, catalogue, options.mechanism);
     // Each round attaches every current candidate or retires at least one,
     // so the loop ends within the catalogue's size. A retry starts from a
     // fresh object: a loaded one cannot take more programs.

@@ -14,7 +14,7 @@ bool CheckReport::can_trace() const {
     return false;
 }
 
-CheckReport run_check() {
+CheckReport run_check(MechanismChoice mechanism) {
     CheckReport r;
     r.privileges = current_privileges();
     auto kernel = KernelFeatures::probe();
@@ -28,6 +28,7 @@ CheckReport run_check() {
     }
     LiveOptions probe_options;
     probe_options.buffer_bytes = 4096;  // check records nothing
+    probe_options.mechanism = mechanism;
     auto session = BpfSession::start(probe_options, *kernel);
     if (auto* err = std::get_if<LiveError>(&session)) {
         r.load_error = *err;

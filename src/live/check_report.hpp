@@ -32,6 +32,7 @@ struct CheckReport {
 };
 
 // Without the privileges to load BPF, hooks stay empty and load_error says so.
-CheckReport run_check();
+// `mechanism` is check's --mechanism: the chains start where record's would.
+CheckReport run_check(MechanismChoice mechanism = MechanismChoice::automatic);
 
 }  // namespace pasidtrace::live

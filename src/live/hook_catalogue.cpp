@@ -111,7 +111,8 @@ std::vector<HookSpec> build_catalogue() {
 
     auto& mmput = hook(PT_HOOK_MMPUT, "mmput", EventType::mmput);
     add_function(mmput, "__mmput", {"mmput_fentry"}, {"mmput_kprobe"},
-                 "every era; static, out of line in 6.2-6.8 (inlined into mmput in some 5.x builds)");
+                 "every era; static, out of line in 6.2-6.8 (inlined into mmput in some 5.x builds; no ftrace "
+                 "location in Debian 6.1.0-56, so neither mechanism attaches there)");
     add_tracepoint(mmput, "mmap:exit_mmap", "mmput_tp_btf", "mmput_raw_tp",
                    "6.1+ (maple tree): exit_mmap() is called only from __mmput");
 

@@ -12,17 +12,27 @@ bool function_exists(const std::string& name, const KernelFeatures& k) {
     return k.btf_has_function(name) || k.kallsyms_has(name);
 }
 
+// A function without an ftrace location (notrace, or in a section ftrace
+// skips) passes the fentry load and the kprobe checks but fails to attach:
+// say so before a load is wasted on it.
+std::optional<Refusal> notrace_refusal(const Candidate& c, const KernelFeatures& k) {
+    if (k.traceable(c.target).value_or(true)) return std::nullopt;
+    return Refusal{c.target + " is notrace here (not in tracefs available_filter_functions): neither a trampoline "
+                              "nor a kprobe can attach",
+                   false};
+}
+
 std::optional<Refusal> function_refusal(const Candidate& c, const KernelFeatures& k) {
     const bool exists = function_exists(c.target, k);
     if (c.mechanism == Mechanism::fentry) {
         std::string r = k.fentry_refusal(c.target);
-        if (r.empty()) return std::nullopt;
-        return Refusal{r, !exists};
+        if (!r.empty()) return Refusal{r, !exists};
+        return notrace_refusal(c, k);
     }
     if (!k.kprobe_refusal().empty()) return Refusal{k.kprobe_refusal(), !exists};
     if (k.kallsyms_readable() && !k.kallsyms_has(c.target))
         return Refusal{c.target + " is not in kallsyms (absent or inlined in this kernel)", true};
-    return std::nullopt;
+    return notrace_refusal(c, k);
 }
 
 std::optional<Refusal> tracepoint_refusal(const Candidate& c, const KernelFeatures& k) {
@@ -70,6 +80,14 @@ std::optional<Refusal> static_refusal(const Candidate& c, const KernelFeatures& 
     if (c.precondition)
         if (auto why = c.precondition(kernel)) return Refusal{*why, false};
     return std::nullopt;
+}
+
+std::optional<std::string> excluded_by(MechanismChoice choice, const Candidate& c) {
+    const bool excluded = (choice == MechanismChoice::kprobe && c.mechanism == Mechanism::fentry) ||
+                          (choice == MechanismChoice::tracepoint &&
+                           (c.mechanism == Mechanism::fentry || c.mechanism == Mechanism::kprobe));
+    if (!excluded) return std::nullopt;
+    return "left out by --mechanism " + std::string(to_string(choice));
 }
 
 std::vector<core::EventType> observed_types(const std::vector<HookOutcome>& hooks) {

@@ -11,6 +11,7 @@
 
 #include "core/trace_header.hpp"
 #include "live/hook_catalogue.hpp"
+#include "live/live_options.hpp"
 #include "sources/recording_header.hpp"
 
 namespace pasidtrace::live {
@@ -48,6 +49,9 @@ struct Refusal {
 // Why `c` cannot work on this kernel before anything is loaded (target
 // missing, mechanism refused, precondition unmet), or nullopt.
 std::optional<Refusal> static_refusal(const Candidate& c, const KernelFeatures& kernel);
+
+// Why `--mechanism choice` leaves candidate `c` out, or nullopt.
+std::optional<std::string> excluded_by(MechanismChoice choice, const Candidate& c);
 
 // The event types the attached hooks record, and `lost` (always seen).
 std::vector<core::EventType> observed_types(const std::vector<HookOutcome>& hooks);

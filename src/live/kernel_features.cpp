@@ -34,6 +34,20 @@ std::unordered_set<std::string> read_kallsyms_names() {
     return names;
 }
 
+// tracefs's list of functions with an ftrace location: "name" or
+// "name [module]" per line. Empty when it cannot be read.
+std::unordered_set<std::string> read_filter_functions() {
+    std::unordered_set<std::string> names;
+    for (const char* f : {"/sys/kernel/tracing/available_filter_functions",
+                          "/sys/kernel/debug/tracing/available_filter_functions"}) {
+        std::ifstream in(f);
+        std::string line;
+        while (std::getline(in, line)) names.insert(line.substr(0, line.find_first_of(" \t")));
+        if (!names.empty()) break;
+    }
+    return names;
+}
+
 std::string find_tracefs_events() {
     std::error_code ec;  // unprivileged: permission denied, not an exception
     for (const char* dir : {"/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events"})
@@ -138,6 +152,12 @@ bool KernelFeatures::tracepoint_exists(const std::string& tracepoint) const {
     auto [category, name] = split_tracepoint(tracepoint);
     std::error_code ec;
     return !tracefs_events_.empty() && fs::is_directory(fs::path(tracefs_events_) / category / name, ec);
+}
+
+std::optional<bool> KernelFeatures::traceable(const std::string& function) const {
+    if (!filter_functions_) filter_functions_ = read_filter_functions();
+    if (filter_functions_->empty()) return std::nullopt;
+    return filter_functions_->count(function) != 0;
 }
 
 std::string KernelFeatures::fentry_refusal(const std::string& function) const {

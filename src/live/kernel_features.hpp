@@ -45,6 +45,12 @@ public:
     std::optional<std::vector<TracepointParam>> tracepoint_params(const std::string& tracepoint) const;
     bool tracepoint_exists(const std::string& tracepoint) const;
 
+    // Whether `function` has an ftrace location (tracefs
+    // available_filter_functions): fentry trampolines and kprobes attach
+    // only there; a notrace function loads but refuses to attach. nullopt
+    // when the list cannot be read (tracefs absent, or not permitted).
+    std::optional<bool> traceable(const std::string& function) const;
+
     // Empty when kprobes can be attached, else why not.
     const std::string& kprobe_refusal() const { return kprobe_refusal_; }
     // Empty when an fentry program on `function` loads, else why not. The
@@ -62,6 +68,8 @@ private:
     std::string tracefs_events_;  // ".../events" directory, empty when tracefs is not mounted
     std::string kprobe_refusal_;
     mutable std::map<std::string, std::string> fentry_refusals_;
+    // Read on first use; empty set = unreadable.
+    mutable std::optional<std::unordered_set<std::string>> filter_functions_;
 };
 
 // Splits "category:name"; the category is empty when there is no colon.

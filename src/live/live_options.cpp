@@ -71,8 +71,32 @@ std::optional<std::uint64_t> cgroup_id_of(const std::string& path, std::string& 
     return static_cast<std::uint64_t>(st.st_ino);
 }
 
+std::string_view to_string(MechanismChoice m) {
+    switch (m) {
+        case MechanismChoice::automatic:
+            return "auto";
+        case MechanismChoice::kprobe:
+            return "kprobe";
+        case MechanismChoice::tracepoint:
+            return "tracepoint";
+    }
+    return "?";
+}
+
+std::optional<MechanismChoice> parse_mechanism_choice(std::string_view text) {
+    for (auto m : {MechanismChoice::automatic, MechanismChoice::kprobe, MechanismChoice::tracepoint})
+        if (text == to_string(m)) return m;
+    return std::nullopt;
+}
+
 std::optional<LiveOptions> live_options_from(const RecorderFlags& flags, std::string& err) {
     LiveOptions o;
+    auto mechanism = parse_mechanism_choice(flags.mechanism);
+    if (!mechanism) {
+        err = "--mechanism: '" + flags.mechanism + "' is not one of auto, kprobe, tracepoint";
+        return std::nullopt;
+    }
+    o.mechanism = *mechanism;
     o.all_mm = flags.all_mm;
     o.pid = flags.pid;
     if (flags.comm.size() > 15) {

@@ -7,8 +7,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pasidtrace::live {
+
+// `--mechanism`: where each hook's fallback chain starts. `automatic` tries
+// fentry/fexit, then kprobes, then tracepoint proxies; `kprobe` skips
+// fentry; `tracepoint` keeps the tracepoint proxies only.
+enum class MechanismChoice { automatic, kprobe, tracepoint };
+std::string_view to_string(MechanismChoice m);  // "auto", "kprobe", "tracepoint"
+std::optional<MechanismChoice> parse_mechanism_choice(std::string_view text);
 
 struct LiveOptions {
     static constexpr std::size_t kDefaultBufferBytes = 8u << 20;
@@ -18,6 +26,7 @@ struct LiveOptions {
     std::string comm;                                // task comm filter (at most 15 bytes), empty = any
     std::uint64_t cgroup_id = 0;                     // cgroup v2 id filter, 0 = any
     std::size_t buffer_bytes = kDefaultBufferBytes;  // ring buffer, rounded up to a power of two
+    MechanismChoice mechanism = MechanismChoice::automatic;
 };
 
 // The recorder's command-line flags as typed, shared by `record` and `live`.
@@ -27,6 +36,7 @@ struct RecorderFlags {
     std::string comm;
     std::string cgroup;  // path
     std::string buffer = "8M";
+    std::string mechanism = "auto";
 };
 
 // Checks and converts the flags; nullopt and `err` naming the flag on a bad value.

@@ -158,6 +158,21 @@ TEST(Unchecked, ListsRulesAndWhatTheyMiss) {
         }
 }
 
+TEST(Unchecked, UncheckedLeakLeavesTheLifetimeOpen) {
+    // Section 4: `leaked` only when pasid-leak fired; without a free hook a
+    // missing free proves nothing.
+    RunOptions o;
+    o.observed = core::ObservedTypes::none();
+    for (auto t : {EventType::pasid_msr, EventType::mmdrop}) o.observed.add(t);
+    auto r = run({msr(100, 11, 3).mm("A"), mmdrop(200, "A")}, o);
+    EXPECT_TRUE(r.findings.empty());
+    ASSERT_EQ(r.lifetimes.size(), 1u);
+    EXPECT_EQ(core::to_string(r.lifetimes[0].state), "open");
+    auto checked = run({msr(100, 11, 3).mm("A"), mmdrop(200, "A")});
+    ASSERT_EQ(checked.lifetimes.size(), 1u);
+    EXPECT_EQ(core::to_string(checked.lifetimes[0].state), "leaked");
+}
+
 TEST(Unchecked, EitherTypeNamedWhenNeitherObserved) {
     core::ObservedTypes o = core::ObservedTypes::none();
     for (auto t : {EventType::bind, EventType::unbind, EventType::mmdrop}) o.add(t);

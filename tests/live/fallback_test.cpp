@@ -60,5 +60,57 @@ TEST(live_fallback, EachKindOfFailureIsRecordedAndTheNextCandidateUsed) {
         std::cout << "[ ATTEMPT  ] " << a.candidate->label() << ": " << a.status() << '\n';
 }
 
+// --mechanism: where the chain starts. One hook with all three kinds of
+// candidate; the excluded ones are recorded as left out, never tried.
+std::vector<live::HookSpec> three_mechanism_catalogue() {
+    live::HookSpec fork{PT_HOOK_FORK, "fork", core::EventType::fork, {}};
+    fork.candidates = {
+        {Mechanism::fentry, "__mmdrop", {"mmdrop_fentry"}, "fentry"},
+        {Mechanism::kprobe, "__mmdrop", {"mmdrop_kprobe"}, "kprobe"},
+        {Mechanism::tp_btf, "sched:sched_process_fork", {"fork_tp_btf"}, "tracepoint"},
+    };
+    return {fork};
+}
+
+std::vector<std::string> reasons_with(live::MechanismChoice choice) {
+    auto kernel = live::KernelFeatures::probe();
+    const auto catalogue = three_mechanism_catalogue();
+    live::LiveOptions options;
+    options.buffer_bytes = 4096;
+    options.mechanism = choice;
+    auto started = live::BpfSession::start(options, *kernel, catalogue);
+    if (!std::holds_alternative<std::unique_ptr<live::BpfSession>>(started))
+        return {"error: " + std::get<live::LiveError>(started).to_string()};
+    std::vector<std::string> out;
+    for (const auto& a : std::get<std::unique_ptr<live::BpfSession>>(started)->hooks().front().attempts)
+        out.push_back(a.candidate->label() + " " + a.status());
+    return out;
+}
+
+bool left_out(const std::string& attempt) { return attempt.find("left out by --mechanism") != std::string::npos; }
+
+TEST(live_fallback, MechanismChoiceLeavesEarlierMechanismsOut) {
+    REQUIRE_LIVE();
+    auto tracepoint = reasons_with(live::MechanismChoice::tracepoint);
+    ASSERT_EQ(tracepoint.size(), 3u) << tracepoint.front();
+    EXPECT_TRUE(left_out(tracepoint[0])) << tracepoint[0];
+    EXPECT_TRUE(left_out(tracepoint[1])) << tracepoint[1];
+    EXPECT_EQ(tracepoint[2], "tp_btf:sched:sched_process_fork attached");
+
+    auto kprobe = reasons_with(live::MechanismChoice::kprobe);
+    ASSERT_EQ(kprobe.size(), 3u) << kprobe.front();
+    EXPECT_TRUE(left_out(kprobe[0])) << kprobe[0];
+    EXPECT_FALSE(left_out(kprobe[1])) << "kprobes are tried: " << kprobe[1];
+
+    auto automatic = reasons_with(live::MechanismChoice::automatic);
+    for (const auto& a : automatic) EXPECT_FALSE(left_out(a)) << a;
+}
+
+TEST(live_fallback, MechanismNamesRoundTrip) {
+    for (auto m : {live::MechanismChoice::automatic, live::MechanismChoice::kprobe, live::MechanismChoice::tracepoint})
+        EXPECT_EQ(live::parse_mechanism_choice(live::to_string(m)), m);
+    EXPECT_FALSE(live::parse_mechanism_choice("fexit"));
+}
+
 }  // namespace
 }  // namespace pasidtrace::test

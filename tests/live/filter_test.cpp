@@ -157,6 +157,9 @@ TEST(live_filter, BadFlagValuesAreUsageErrors) {
     auto cgroup = run_cli({"record", "--cgroup", "/nonexistent-cgroup", "-o", "/dev/null"});
     EXPECT_EQ(cgroup.rc, 2);
     EXPECT_NE(cgroup.err.find("--cgroup"), std::string::npos) << cgroup.err;
+    auto mechanism = run_cli({"record", "--mechanism", "uprobe", "-o", "/dev/null"});
+    EXPECT_EQ(mechanism.rc, 2);
+    EXPECT_NE(mechanism.err.find("--mechanism"), std::string::npos) << mechanism.err;
 }
 
 }  // namespace
