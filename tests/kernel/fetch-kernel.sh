@@ -14,19 +14,26 @@ dir=${1:?usage: fetch-kernel.sh DIR}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
-resolve_abi() {
+resolve_image() {
   apt-cache depends linux-image-amd64 2>/dev/null |
-    sed -n 's/^ *Depends: linux-image-\(6\.1\.[0-9.-]*-amd64\)$/\1/p' | head -n 1
+    sed -n 's/^ *Depends: linux-image-\([0-9][0-9.-]*-amd64\)$/\1/p' | head -n 1
 }
-abi=$(resolve_abi)
+abi=$(resolve_image)
 # A fresh machine may have no package lists yet.
 if [ -z "$abi" ] && [ "$(id -u)" -eq 0 ] && apt-get update -q >/dev/null 2>&1; then
-  abi=$(resolve_abi)
+  abi=$(resolve_image)
 fi
 if [ -z "$abi" ]; then
-  echo "fetch-kernel: linux-image-amd64 does not resolve to a 6.1 ABI (apt-cache depends linux-image-amd64)" >&2
+  echo "fetch-kernel: linux-image-amd64 is unknown to apt (no package lists, archive unreachable)" >&2
   exit 77
 fi
+case "$abi" in
+  6.1.*) ;;
+  *)
+    echo "fetch-kernel: linux-image-amd64 resolves to $abi; the kernel tests are written for Debian 12's 6.1" >&2
+    exit 1
+    ;;
+esac
 if [ -f "$dir/abi" ] && [ "$(cat "$dir/abi")" = "$abi" ] && [ -f "$dir/vmlinuz" ]; then
   exit 0
 fi

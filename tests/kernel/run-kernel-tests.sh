@@ -23,7 +23,7 @@ say() { echo "test-kernel: $*"; }
 skip() { say "SKIPPED: $*"; exit 77; }
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"
-[ -x /bin/busybox ] || skip "/bin/busybox not installed (Debian: busybox-static)"
+[ -x /bin/busybox ] || { say "/bin/busybox is missing (Debian: busybox-static; make test-kernel installs it)"; exit 1; }
 [ -x "$pasidtrace" ] || { say "$pasidtrace is not built"; exit 1; }
 mkdir -p "$work"
 
@@ -52,8 +52,14 @@ cp "$here/guest/init" "$root/init"
 cp "$here/guest/scenarios.sh" "$root/scenarios.sh"
 cp "$work/pt_worker" "$root/bin/pt_worker"
 cp "$work/module/pasid_test.ko" "$root/lib/modules/"
-cp "$pasidtrace" "$root/usr/bin/pasidtrace"
-for lib in $(ldd "$pasidtrace" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+strip --strip-debug -o "$root/usr/bin/pasidtrace" "$pasidtrace"
+if ldd "$pasidtrace" | grep -q 'not found'; then
+  ldd "$pasidtrace" | grep 'not found'
+  say "$pasidtrace needs libraries this host does not have"
+  exit 1
+fi
+# Every path ldd names (both sides of "name => path"), the dynamic loader included.
+for lib in $(ldd "$pasidtrace" | grep -o '/[^ )]*'); do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done

@@ -35,7 +35,9 @@ record_start() { # MECHANISM FILE
   until grep -q "hooks attached" /tmp/record.err 2>/dev/null; do
     if ! kill -0 "$REC" 2>/dev/null || [ "$waited" -ge 1200 ]; then
       echo "PT-ERROR record did not start:"
-      cat /tmp/record.err
+      sed 's/^/pt-record /' /tmp/record.err
+      kill -KILL "$REC" 2>/dev/null
+      wait "$REC" 2>/dev/null
       return 1
     fi
     sleep 0.1
@@ -127,6 +129,7 @@ check() { # MECHANISM
 
 check auto
 check kprobe
+check tracepoint
 for s in clean early-free leak reuse bind-fail; do run "$s" auto; done
 for m in kprobe tracepoint; do
   run clean "$m"

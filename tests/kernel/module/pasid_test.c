@@ -12,7 +12,7 @@
  *   echo bind DEV   > ...   iommu_sva_bind_device() on PCI device DEV
  *       (e.g. 0000:00:04.0); unbinds at once when it succeeds.
  *   echo free-early > ...   BUG: ioasid_free(mm->pasid), field left set,
- *       so __mmdrop frees it again.
+ *       so __mmdrop frees it again (or frees whoever got the value since).
  *   echo leak       > ...   BUG: mm->pasid := INVALID, nothing freed.
  *
  * Reading ctl gives the caller's mm->pasid (-1 when none).
@@ -45,11 +45,15 @@ static int pt_alloc(struct mm_struct *mm)
 	return iommu_sva_alloc_pasid(mm, 1, PT_PASID_MAX);
 }
 
+/* mm->pasid is written under iommu_sva_lock, which is not exported: read
+ * it once and act on that value. */
 static int pt_msr(struct mm_struct *mm)
 {
-	if (!pasid_valid(mm->pasid))
+	u32 pasid = READ_ONCE(mm->pasid);
+
+	if (!pasid_valid(pasid))
 		return -ENOENT;
-	return wrmsr_safe(MSR_IA32_PASID, mm->pasid | MSR_IA32_PASID_VALID, 0) ? -EIO : 0;
+	return wrmsr_safe(MSR_IA32_PASID, pasid | MSR_IA32_PASID_VALID, 0) ? -EIO : 0;
 }
 
 static int pt_bind(struct mm_struct *mm, const char *name)
@@ -76,19 +80,23 @@ out:
 	return ret;
 }
 
+/* Frees the value the mm holds, whoever owns it by now: a second call on
+ * the same mm frees another process's PASID, as the kernel's own drop does. */
 static int pt_free_early(struct mm_struct *mm)
 {
-	if (!pasid_valid(mm->pasid))
+	u32 pasid = READ_ONCE(mm->pasid);
+
+	if (!pasid_valid(pasid))
 		return -ENOENT;
-	ioasid_free(mm->pasid);
+	ioasid_free(pasid);
 	return 0;
 }
 
 static int pt_leak(struct mm_struct *mm)
 {
-	if (!pasid_valid(mm->pasid))
+	if (!pasid_valid(READ_ONCE(mm->pasid)))
 		return -ENOENT;
-	mm->pasid = INVALID_IOASID;
+	WRITE_ONCE(mm->pasid, INVALID_IOASID);
 	return 0;
 }
 
@@ -121,8 +129,7 @@ static ssize_t pt_ctl_write(struct file *file, const char __user *ubuf, size_t l
 	if (copy_from_user(cmd, ubuf, len))
 		return -EFAULT;
 	cmd[len] = '\0';
-	strim(cmd);
-	ret = pt_run(cmd);
+	ret = pt_run(strim(cmd));
 	return ret ? ret : len;
 }
 
