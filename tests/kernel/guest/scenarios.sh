@@ -23,7 +23,7 @@ flush_lazy_mms() {
       taskset -c "$cpu" true
       cpu=$((cpu + 1))
     done
-    sleep 0.2
+    sleep 0.15
   done
 }
 
@@ -69,11 +69,11 @@ analyze() { # SCENARIO MECHANISM FILE
 # Three processes at once (so three PASIDs), with 0, 1 and 2 extra threads
 # loading the MSR; every PASID must be freed at its mm's drop.
 scenario_clean() {
-  pt_worker clean alloc msr sleep:400 &
+  pt_worker clean alloc msr sleep:300 &
   w1=$!
-  pt_worker clean alloc threads-msr:1 sleep:400 &
+  pt_worker clean alloc threads-msr:1 sleep:300 &
   w2=$!
-  pt_worker clean alloc msr threads-msr:2 sleep:400 &
+  pt_worker clean alloc msr threads-msr:2 sleep:300 &
   w3=$!
   wait "$w1" "$w2" "$w3"
 }
@@ -127,9 +127,9 @@ check() { # MECHANISM
   echo "PT-CHECK-END $1 rc=$?"
 }
 
+# Tracepoint-only runs are judged by their recordings' headers instead.
 check auto
 check kprobe
-check tracepoint
 for s in clean early-free leak reuse bind-fail; do run "$s" auto; done
 for m in kprobe tracepoint; do
   run clean "$m"
