@@ -11,7 +11,9 @@ constexpr auto kFlushEvery = std::chrono::seconds(1);
 constexpr int kPollMs = 100;  // how long a stop request may wait
 
 nlohmann::json recorder_settings(const LiveOptions& o) {
-    nlohmann::json j = {{"buffer_bytes", ring_buffer_size(o.buffer_bytes)}, {"all_mm", o.all_mm}};
+    nlohmann::json j = {{"buffer_bytes", ring_buffer_size(o.buffer_bytes)},
+                        {"all_mm", o.all_mm},
+                        {"mechanism", std::string(to_string(o.mechanism))}};
     if (o.pid) j["pid"] = o.pid;
     if (!o.comm.empty()) j["comm"] = o.comm;
     if (o.cgroup_id) j["cgroup_id"] = o.cgroup_id;
