@@ -122,21 +122,29 @@ int BPF_KPROBE(unbind_kprobe, void *handle)
 	return emit_unbind(ctx, handle);
 }
 
-/* ---- pasid_alloc */
-
-static __always_inline int emit_alloc(void *ctx, __u32 pasid, __u64 mm)
+/* An event that carries a PASID, an mm (0: none) and the stack: alloc,
+ * free and the MSR load. False when the ring buffer had no room. */
+static __always_inline bool submit_pasid_event(void *ctx, __u32 hook, __u32 type, __u32 pasid, __u64 mm)
 {
-	struct pt_event *ev;
+	struct pt_event *ev = event_start(hook, type);
 
-	if (!pt_pasid_ok(pasid) || !current_passes_filters())
-		return 0;
-	ev = event_start(PT_HOOK_PASID_ALLOC, PT_EV_PASID_ALLOC);
 	if (!ev)
-		return 0;
+		return false;
 	event_set_pasid(ev, pasid);
 	event_set_mm(ev, mm);
 	event_set_stack(ctx, ev);
 	bpf_ringbuf_submit(ev, 0);
+	return true;
+}
+
+/* ---- pasid_alloc */
+
+static __always_inline int emit_alloc(void *ctx, __u32 pasid, __u64 mm)
+{
+	if (!pt_pasid_ok(pasid) || !current_passes_filters())
+		return 0;
+	if (!submit_pasid_event(ctx, PT_HOOK_PASID_ALLOC, PT_EV_PASID_ALLOC, pasid, mm))
+		return 0;
 	mark_pasid(pasid);
 	if (mm)
 		mark_mm_of_current(mm);
@@ -210,17 +218,10 @@ int BPF_KRETPROBE(alloc_mm_kretprobe, int ret)
 
 static __always_inline int emit_free(void *ctx, __u32 pasid, __u64 mm)
 {
-	struct pt_event *ev;
-
 	if (!pt_pasid_ok(pasid) || !pasid_is_interesting(pasid))
 		return 0;
-	ev = event_start(PT_HOOK_PASID_FREE, PT_EV_PASID_FREE);
-	if (!ev)
+	if (!submit_pasid_event(ctx, PT_HOOK_PASID_FREE, PT_EV_PASID_FREE, pasid, mm))
 		return 0;
-	event_set_pasid(ev, pasid);
-	event_set_mm(ev, mm);
-	event_set_stack(ctx, ev);
-	bpf_ringbuf_submit(ev, 0);
 	if (filters_active())
 		bpf_map_delete_elem(&interesting_pasids, &pasid);
 	return 0;
@@ -289,7 +290,6 @@ int BPF_KRETPROBE(free_put_kretprobe, unsigned long ret)
 
 static __always_inline int on_write_msr(void *ctx, __u32 msr, __u64 val, int failed)
 {
-	struct pt_event *ev;
 	__u32 pasid;
 	__u64 mm;
 
@@ -300,14 +300,9 @@ static __always_inline int on_write_msr(void *ctx, __u32 msr, __u64 val, int fai
 	pasid = (__u32)(val & PT_PASID_MASK);
 	if (!pt_pasid_ok(pasid) || !current_passes_filters())
 		return 0;
-	ev = event_start(PT_HOOK_PASID_MSR, PT_EV_PASID_MSR);
-	if (!ev)
-		return 0;
 	mm = (__u64)BPF_CORE_READ(current_task(), mm);
-	event_set_pasid(ev, pasid);
-	event_set_mm(ev, mm);
-	event_set_stack(ctx, ev);
-	bpf_ringbuf_submit(ev, 0);
+	if (!submit_pasid_event(ctx, PT_HOOK_PASID_MSR, PT_EV_PASID_MSR, pasid, mm))
+		return 0;
 	mark_mm_of_current(mm);
 	mark_pasid(pasid);
 	return 0;

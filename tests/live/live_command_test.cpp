@@ -16,14 +16,6 @@
 namespace pasidtrace::test {
 namespace {
 
-void fork_storm(int n) {
-    for (int i = 0; i < n; ++i) {
-        pid_t p = fork();
-        if (p == 0) _exit(0);
-        waitpid(p, nullptr, 0);
-    }
-}
-
 // Polls `path` until it holds `text` or `timeout` passes.
 bool wait_for_text(const std::filesystem::path& path, const std::string& text, std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() + timeout;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Shared by the live tests: the skip rule (no root/BPF here: print SKIPPED
-// with the reason, never pass silently), reading recordings back, and a
-// background `pasidtrace record` to signal.
+// with the reason, never pass silently), a fork storm, reading recordings
+// back, and a background `pasidtrace record` to signal.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -22,6 +22,16 @@
 #include "sources/native_source.hpp"
 
 namespace pasidtrace::test {
+
+// `n` short-lived child processes, one after the other: task and mm
+// events for the recorder, and a load that fills a small ring buffer.
+inline void fork_storm(int n) {
+    for (int i = 0; i < n; ++i) {
+        pid_t p = fork();
+        if (p == 0) _exit(0);
+        waitpid(p, nullptr, 0);
+    }
+}
 
 // Why live tests cannot run here, or nullopt. Checked once per process.
 inline std::optional<std::string> live_unavailable() {

@@ -14,14 +14,6 @@
 namespace pasidtrace::test {
 namespace {
 
-void fork_storm(int n) {
-    for (int i = 0; i < n; ++i) {
-        pid_t p = fork();
-        if (p == 0) _exit(0);
-        waitpid(p, nullptr, 0);
-    }
-}
-
 TEST(live_lost, TinyRingBufferUnderAForkStormRecordsTheKernelsDropCounts) {
     REQUIRE_LIVE();
     TempDir tmp;

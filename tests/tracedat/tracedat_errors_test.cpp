@@ -77,16 +77,16 @@ TEST(TraceDatErrors, TruncatedCopiesAreAnErrorOrLoseNothing) {
     expect_error_naming(write(dir, "half.dat", whole.substr(0, whole.size() / 2)), "trace.dat");
 }
 
-// Bit flips anywhere: corrupt formats, options, compressed pages. Some
-// flips land in bytes nobody reads; the rest must be errors naming the file.
-TEST(TraceDatErrors, FlippedBitsNeverCrashTheReader) {
-    const std::string whole = contents(fixture("sva-probes.dat"));
-    test::TempDir dir;
-    std::mt19937 rng(11);
+// Reads `rounds` copies of `whole`, each with 1..max_flips random bits
+// flipped past the magic (seeded: reproducible); every read must end, and
+// every error must name the file. Returns how many reads were errors.
+int flipped_copies_that_fail(const test::TempDir& dir, const std::string& whole, unsigned seed, int rounds,
+                             int max_flips) {
+    std::mt19937 rng(seed);
     int errors = 0;
-    for (int round = 0; round < 120; ++round) {
+    for (int round = 0; round < rounds; ++round) {
         std::string bytes = whole;
-        const int flips = 1 + static_cast<int>(rng() % 20);
+        const int flips = 1 + static_cast<int>(rng() % static_cast<unsigned>(max_flips));
         for (int i = 0; i < flips; ++i) bytes[10 + rng() % (bytes.size() - 10)] ^= static_cast<char>(1u << (rng() % 8));
         const auto path = write(dir, "flipped.dat", bytes);
         const auto r = read_all(path.string());
@@ -95,7 +95,14 @@ TEST(TraceDatErrors, FlippedBitsNeverCrashTheReader) {
             EXPECT_EQ(r.error->file, path.string());
         }
     }
-    EXPECT_GT(errors, 0);
+    return errors;
+}
+
+// Bit flips anywhere: corrupt formats, options, compressed pages. Some
+// flips land in bytes nobody reads; the rest must be errors naming the file.
+TEST(TraceDatErrors, FlippedBitsNeverCrashTheReader) {
+    test::TempDir dir;
+    EXPECT_GT(flipped_copies_that_fail(dir, contents(fixture("sva-probes.dat")), 11, 120, 20), 0);
 }
 
 // An uncompressed copy (file version 6), the shape older trace-cmd writes.
@@ -115,21 +122,7 @@ TEST(TraceDatErrors, FlippedBitsInAnUncompressedFileNeverCrashTheReader) {
     test::TempDir dir;
     const fs::path plain = version6_copy(dir, fixture("processes.dat"));
     ASSERT_FALSE(plain.empty());
-    const std::string whole = contents(plain);
-    std::mt19937 rng(12);
-    int errors = 0;
-    for (int round = 0; round < 80; ++round) {
-        std::string bytes = whole;
-        const int flips = 1 + static_cast<int>(rng() % 100);
-        for (int i = 0; i < flips; ++i) bytes[10 + rng() % (bytes.size() - 10)] ^= static_cast<char>(1u << (rng() % 8));
-        const auto path = write(dir, "flipped.dat", bytes);
-        const auto r = read_all(path.string());
-        if (r.error) {
-            ++errors;
-            EXPECT_EQ(r.error->file, path.string());
-        }
-    }
-    EXPECT_GT(errors, 0);
+    EXPECT_GT(flipped_copies_that_fail(dir, contents(plain), 12, 80, 100), 0);
 }
 
 // A record whose event id the file does not define is corrupt data: an
