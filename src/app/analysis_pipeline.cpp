@@ -15,7 +15,9 @@ std::variant<PipelineOutput, core::InputError> run_analysis(sources::EventSource
     if (options.on_finding) analyzer.on_finding(options.on_finding);
 
     core::ReorderBuffer reorder([&](const core::Event& e) { analyzer.apply(e); },
-                                options.reorder_window_ns, options.reorder_max_events);
+                                options.reorder_window_ns, options.reorder_max_events,
+                                source.in_ts_order() ? core::ReorderBuffer::Arrival::in_ts_order
+                                                     : core::ReorderBuffer::Arrival::unordered);
     constexpr std::uint64_t kProgressEvery = 1u << 20;
     std::uint64_t n = 0;
     core::Event event;

@@ -3,10 +3,14 @@
 
 namespace pasidtrace::core {
 
-ReorderBuffer::ReorderBuffer(Sink sink, std::uint64_t window_ns, std::size_t max_events)
-    : sink_(std::move(sink)), window_ns_(window_ns), max_events_(max_events ? max_events : 1) {}
+ReorderBuffer::ReorderBuffer(Sink sink, std::uint64_t window_ns, std::size_t max_events, Arrival arrival)
+    : sink_(std::move(sink)), window_ns_(window_ns), max_events_(max_events ? max_events : 1), arrival_(arrival) {}
 
 void ReorderBuffer::push(Event e) {
+    if (arrival_ == Arrival::in_ts_order) {
+        pass_on(e);
+        return;
+    }
     if (released_any_ && e.ts < released_ts_) {
         ++late_;
         sink_(e);
@@ -21,6 +25,13 @@ void ReorderBuffer::push(Event e) {
 
 void ReorderBuffer::flush() {
     while (buffered() > 0) release_top();
+}
+
+void ReorderBuffer::pass_on(const Event& e) {
+    if (released_any_ && e.ts < released_ts_) ++late_;
+    else released_ts_ = e.ts;
+    released_any_ = true;
+    sink_(e);
 }
 
 // Callers ensure something is buffered.

@@ -9,6 +9,11 @@
 // JSON Lines file is usually sorted), so events that arrive in order go to a
 // FIFO at O(1); only the ones that arrive out of order pay for the heap.
 // Release merges the two by (ts, arrival).
+//
+// A source that merges its CPUs itself (trace.dat: libtracecmd picks the
+// oldest head of the per-CPU buffers, each already in ts order) says so, and
+// then nothing is held: holding would change nothing but cost a copy of every
+// event. An event older than its predecessor is still applied and counted late.
 #pragma once
 
 #include <cstdint>
@@ -26,9 +31,10 @@ public:
     static constexpr std::uint64_t kDefaultWindowNs = 1'000'000'000;
     static constexpr std::size_t kDefaultMaxEvents = 1'000'000;
     using Sink = std::function<void(const Event&)>;
+    enum class Arrival { unordered, in_ts_order };
 
     explicit ReorderBuffer(Sink sink, std::uint64_t window_ns = kDefaultWindowNs,
-                           std::size_t max_events = kDefaultMaxEvents);
+                           std::size_t max_events = kDefaultMaxEvents, Arrival arrival = Arrival::unordered);
     void push(Event e);
     void flush();  // release everything (end of input)
     std::uint64_t late() const { return late_; }
@@ -45,12 +51,14 @@ private:
         }
     };
     void release_top();
+    void pass_on(const Event& e);
     bool oldest_in_fifo() const;
     const Slot& oldest() const { return oldest_in_fifo() ? in_order_.front() : heap_.top(); }
 
     Sink sink_;
     std::uint64_t window_ns_;
     std::size_t max_events_;
+    Arrival arrival_;
     std::deque<Slot> in_order_;  // non-decreasing ts, in arrival order
     std::priority_queue<Slot, std::vector<Slot>, Later> heap_;  // arrived out of order
     std::uint64_t seq_ = 0;

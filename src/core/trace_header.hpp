@@ -25,6 +25,9 @@ public:
     void add(EventType t) { bits_.set(static_cast<std::size_t>(t)); }
     bool has(EventType t) const { return bits_.test(static_cast<std::size_t>(t)); }
     bool is_all() const { return bits_.all(); }
+    // One bit per type, for carrying the set between processes.
+    unsigned long to_bits() const { return bits_.to_ulong(); }
+    static ObservedTypes from_bits(unsigned long bits) { ObservedTypes o; o.bits_ = bits; return o; }
 private:
     std::bitset<kEventTypeCount> bits_;
 };

@@ -40,6 +40,9 @@ public:
     virtual const core::InputError& error() const = 0;
     virtual SourceCounters counters() const = 0;
     virtual const StackTable* stacks() const { return nullptr; }
+    // Events come in ts order by construction (the source merged its CPUs),
+    // so the analysis need not hold them to reorder (core/reorder.hpp).
+    virtual bool in_ts_order() const { return false; }
     // A non-fatal note for the user (e.g. "recording ends after chunk 12:
     // truncated"), empty when none.
     virtual std::string warning() const { return {}; }

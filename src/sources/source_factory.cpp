@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "sources/isolated_source.hpp"
 #include "sources/jsonl_source.hpp"
 #include "sources/native_source.hpp"
 #include "sources/recording_format.hpp"
@@ -38,10 +39,18 @@ std::string leading_bytes(const std::string& path, std::size_t n) {
     return bytes;
 }
 
+// libtracecmd and libtraceevent crash on some corrupt files: they run in a
+// child process (sources/isolated_source), which also overlaps their work
+// with the analysis.
 std::variant<std::unique_ptr<EventSource>, core::InputError> open_tracedat(const std::string& path) {
-    auto opened = TraceDatSource::open(path);
+    auto in_child = [](const std::string& p) -> std::variant<std::unique_ptr<EventSource>, core::InputError> {
+        auto opened = TraceDatSource::open(p);
+        if (auto* err = std::get_if<core::InputError>(&opened)) return *err;
+        return std::unique_ptr<EventSource>(std::move(std::get<std::unique_ptr<TraceDatSource>>(opened)));
+    };
+    auto opened = IsolatedSource::open(path, in_child, "the trace.dat reader (libtracecmd, libtraceevent)");
     if (auto* err = std::get_if<core::InputError>(&opened)) return *err;
-    return std::unique_ptr<EventSource>(std::move(std::get<std::unique_ptr<TraceDatSource>>(opened)));
+    return std::unique_ptr<EventSource>(std::move(std::get<std::unique_ptr<IsolatedSource>>(opened)));
 }
 
 std::variant<std::unique_ptr<EventSource>, core::InputError> open_native(const std::string& path) {

@@ -123,6 +123,7 @@ std::string_view to_string(RecordKind kind) {
 
 DecoderTable DecoderTable::build(tep_handle* tep) {
     DecoderTable table;
+    table.swap_bytes_ = tep_is_file_bigendian(tep) != tep_is_local_bigendian(tep);
     const int count = tep_get_events_count(tep);
     for (int i = 0; i < count; ++i) {
         tep_event* event = tep_get_event(tep, i);
@@ -176,7 +177,7 @@ bool DecoderTable::has_field(RecordKind kind, std::string_view field) const {
 }
 
 DecodeResult DecoderTable::decode(const tep_record& record, DecodedRecord& out, std::string& problem) const {
-    RecordFields fields(record);
+    RecordFields fields(record, swap_bytes_);
     const auto type = common_type_ ? fields.number(*common_type_) : std::nullopt;
     if (!type) {
         problem = "record of " + std::to_string(record.size) + " bytes has no room for its event id";
@@ -203,7 +204,7 @@ DecodeResult DecoderTable::decode(const tep_record& record, DecodedRecord& out, 
 
 // Reads the decoder's fields; false when one lies outside the record.
 bool DecoderTable::decode_fields(const Decoder& d, const tep_record& record, KindFields& out) const {
-    RecordFields r(record);
+    RecordFields r(record, swap_bytes_);
     bool ok = true;
     auto num = [&](std::size_t slot) -> std::optional<std::uint64_t> {
         if (!d.fields[slot]) return std::nullopt;

@@ -139,6 +139,7 @@ private:
     std::array<std::array<bool, kMaxFields>, kRecordKindCount> field_found_{};
     const tep_format_field* common_type_ = nullptr;
     const tep_format_field* common_pid_ = nullptr;
+    bool swap_bytes_ = false;  // the file's byte order is not this machine's
     std::vector<std::string> notes_;
 };
 

@@ -16,20 +16,8 @@ std::string_view up_to_nul(const unsigned char* bytes, std::size_t size) {
 
 }  // namespace
 
-RecordFields::RecordFields(const tep_record& record)
-    : data_(static_cast<const unsigned char*>(record.data)), size_(record.data ? record.size : 0) {}
-
-bool RecordFields::contains(std::int64_t offset, std::int64_t size) const {
-    return offset >= 0 && size >= 0 && offset + size <= size_;
-}
-
-std::optional<std::uint64_t> RecordFields::number(const tep_format_field& field) const {
-    if (!contains(field.offset, field.size)) return std::nullopt;
-    unsigned long long value = 0;
-    // tep_read_number_field() swaps bytes for a file from the other endianness.
-    if (tep_read_number_field(const_cast<tep_format_field*>(&field), data_, &value) != 0) return std::nullopt;
-    return value;
-}
+RecordFields::RecordFields(const tep_record& record, bool swap_bytes)
+    : data_(static_cast<const unsigned char*>(record.data)), size_(record.data ? record.size : 0), swap_(swap_bytes) {}
 
 std::optional<std::string_view> RecordFields::text(const tep_format_field& field) const {
     if (!(field.flags & TEP_FIELD_IS_DYNAMIC)) {

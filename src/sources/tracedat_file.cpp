@@ -2,23 +2,17 @@
 #include "sources/tracedat_file.hpp"
 
 #include <dlfcn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <sstream>
 
 #include "sources/tracedat_libtracecmd.hpp"
 
 #include "sources/tracedat_library_log.hpp"
+#include "sources/tracedat_prefetch.hpp"
 
 namespace pasidtrace::sources::tracedat {
 namespace {
-
-// tracecmd_iterate_events_multi() goes on while the callback returns >= 0
-// and returns -1 for its own failures; this value means "the sink paused".
-constexpr int kPause = -2;
 
 // libtracecmd 1.3 exports these but declares them only in trace-cmd's
 // private header, so they are looked up at run time: a library without
@@ -54,11 +48,6 @@ std::optional<std::string> word_of(const std::string& text, std::size_t index) {
     return std::nullopt;
 }
 
-int forward_record(tracecmd_input* input, tep_record* record, int /*cpu*/, void* data) {
-    auto* sink = static_cast<RecordSink*>(data);
-    return sink->take(tracecmd_get_tep(input), *record) ? 0 : kPause;
-}
-
 constexpr int kOpenFlags = TRACECMD_FL_LOAD_NO_PLUGINS | TRACECMD_FL_LOAD_NO_SYSTEM_PLUGINS;
 
 // tracecmd_open() says only "no"; tracecmd_open_head(), which stops after
@@ -77,34 +66,6 @@ std::string open_failure_text(const std::string& path, const LibraryLogCapture& 
     return text;
 }
 
-// libtraceevent 1.7's print-format parser dereferences NULL on some corrupt
-// event formats inside tracecmd_open(), and libtracecmd 1.3 crashes
-// cleaning up after a buffer instance whose options are corrupt. Opening
-// once in a child first turns those crashes into an error.
-std::optional<std::string> trial_open_crashes(const std::string& path) {
-    const pid_t child = ::fork();
-    if (child < 0) return std::nullopt;  // cannot check: the real open will tell
-    if (child == 0) {
-        // The same steps as the real open; nothing is closed, the exit does it.
-        LibraryLogCapture silence;
-        if (tracecmd_input* input = tracecmd_open(path.c_str(), kOpenFlags)) {
-            const int instances = tracecmd_buffer_instances(input);
-            for (int i = 0; i < instances; ++i) tracecmd_buffer_instance_handle(input, i);
-        }
-        ::_exit(0);
-    }
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0)
-        if (errno != EINTR) return std::nullopt;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::nullopt;
-    // A signal, or (under AddressSanitizer) the exit of a child whose
-    // libraries read out of bounds: either way the file is not safe to open.
-    const std::string how = WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
-                                                : "exit status " + std::to_string(WEXITSTATUS(status));
-    return "cannot be read as a trace.dat file: its formats or options are corrupt (libtracecmd failed on them, " +
-           how + ")";
-}
-
 }  // namespace
 
 void TraceDatFile::InputCloser::operator()(tracecmd_input* input) const { tracecmd_close(input); }
@@ -115,12 +76,12 @@ TraceDatFile::TraceDatFile(InputPtr top) {
 }
 
 TraceDatFile::~TraceDatFile() {
+    prefetch_.reset();  // its thread reads the inputs
     // Instances hold a reference to the top handle: close them first.
     while (!inputs_.empty()) inputs_.pop_back();
 }
 
 std::variant<std::unique_ptr<TraceDatFile>, core::InputError> TraceDatFile::open(const std::string& path) {
-    if (auto crash = trial_open_crashes(path)) return core::InputError{path, 0, {}, *crash};
     LibraryLogCapture log;
     // No plugins: they only change how events print, and loading them from
     // the system would make the reader depend on what else is installed.
@@ -171,21 +132,10 @@ void TraceDatFile::read_facts() {
 tep_handle* TraceDatFile::tep() const { return tracecmd_get_tep(inputs_.front().get()); }
 
 ReadProgress TraceDatFile::read(RecordSink& sink) {
-    LibraryLogCapture log;
-    const int ret =
-        tracecmd_iterate_events_multi(raw_inputs_.data(), static_cast<int>(raw_inputs_.size()), forward_record, &sink);
-    if (!log.messages().empty()) {
-        // A page that cannot be read ends its CPU's data early without an
-        // error code; the message is the only sign of it.
-        failure_ = "data section cannot be read (" + log.last() + ")";
-        return ReadProgress::failed;
-    }
-    if (ret == kPause) return ReadProgress::paused;
-    if (ret < 0) {
-        failure_ = "libtracecmd failed while iterating the records";
-        return ReadProgress::failed;
-    }
-    return ReadProgress::end;
+    if (!prefetch_) prefetch_ = std::make_unique<RecordPrefetcher>(raw_inputs_);
+    const ReadProgress progress = prefetch_->read(tep(), sink);
+    if (progress == ReadProgress::failed) failure_ = prefetch_->failure();
+    return progress;
 }
 
 }  // namespace pasidtrace::sources::tracedat

@@ -6,7 +6,7 @@
 //
 // Records are handed to a RecordSink in batches: the sink says when it has
 // enough, reading pauses there and the next read() resumes at the next
-// record (libtracecmd keeps each CPU's cursor in its handles).
+// record. libtracecmd reads ahead on a thread (tracedat_prefetch).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +44,8 @@ public:
 
 enum class ReadProgress { paused, end, failed };
 
+class RecordPrefetcher;
+
 class TraceDatFile {
 public:
     // Opens the file and its buffer instances; the error names the file and
@@ -75,6 +77,7 @@ private:
 
     std::vector<InputPtr> inputs_;  // top buffer first, then the instances
     std::vector<tracecmd_input*> raw_inputs_;
+    std::unique_ptr<RecordPrefetcher> prefetch_;  // started by the first read()
     FileFacts facts_;
     std::string failure_;
 };

@@ -8,8 +8,8 @@
 namespace pasidtrace::sources {
 namespace {
 
-// Events taken from the file per read: enough to make the cost of pausing
-// and resuming libtracecmd's iteration negligible, few enough to keep memory flat.
+// Events queued per read: enough that the call per batch costs nothing per
+// event, few enough to keep memory flat.
 constexpr std::size_t kBatchEvents = 4096;
 
 std::string hex(std::uint64_t v) {

@@ -31,6 +31,8 @@ public:
     ReadStatus next(core::Event& out) override;
     const core::InputError& error() const override { return error_; }
     SourceCounters counters() const override { return counters_; }
+    // libtracecmd merges the CPUs' buffers by ts (tracecmd_iterate_events_multi).
+    bool in_ts_order() const override { return true; }
 
 private:
     // Takes records from the file and queues the events they stand for.

@@ -67,5 +67,22 @@ TEST(Reorder, BoundedByEventCount) {
     EXPECT_LE(rb.buffered(), 2u);
 }
 
+// A source that merged its CPUs itself: nothing is held, a straggler is
+// applied where it arrives and counted late, as it would be by the window.
+TEST(Reorder, InTsOrderArrivalPassesEventsOnAtOnce) {
+    std::vector<std::uint64_t> out;
+    ReorderBuffer rb([&](const Event& e) { out.push_back(e.pos.line); }, 1000, 1000,
+                     ReorderBuffer::Arrival::in_ts_order);
+    rb.push(at(10, 1));
+    rb.push(at(10, 2));
+    EXPECT_EQ(out, (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(rb.buffered(), 0u);
+    rb.push(at(5, 3));
+    rb.push(at(20, 4));
+    rb.flush();
+    EXPECT_EQ(out, (std::vector<std::uint64_t>{1, 2, 3, 4}));
+    EXPECT_EQ(rb.late(), 1u);
+}
+
 }  // namespace
 }  // namespace pasidtrace::core

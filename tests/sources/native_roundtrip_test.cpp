@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "event_test_util.hpp"
 #include "native_test_util.hpp"
 
 namespace pasidtrace::sources {
@@ -14,6 +15,7 @@ using core::Ident;
 using testing::make_record;
 using testing::read_all;
 using testing::ScratchDir;
+using testing::expect_same;
 
 constexpr std::uint64_t kMm = 0xffff888104a3c000;
 constexpr std::uint64_t kMm2 = 0xffff888104a3d000;
@@ -109,30 +111,6 @@ std::vector<core::Event> every_type_expected() {
     add(EventType::mmdrop, [&](core::Event& e) { e.mm = mm; });
     add(EventType::lost, [&](core::Event& e) { e.count = 42; });
     return out;
-}
-
-void expect_same(const core::Event& got, const core::Event& want) {
-    SCOPED_TRACE(std::string(core::to_string(want.type)) + " at " + std::to_string(want.ts));
-    EXPECT_EQ(got.ts, want.ts);
-    EXPECT_EQ(got.type, want.type);
-    EXPECT_EQ(got.cpu, want.cpu);
-    EXPECT_EQ(got.pid, want.pid);
-    EXPECT_EQ(got.tid, want.tid);
-    EXPECT_EQ(got.comm, want.comm);
-    EXPECT_EQ(got.mm, want.mm);
-    EXPECT_EQ(got.child_mm, want.child_mm);
-    EXPECT_EQ(got.old_mm, want.old_mm);
-    EXPECT_EQ(got.handle, want.handle);
-    EXPECT_EQ(got.dev, want.dev);
-    EXPECT_EQ(got.pasid, want.pasid);
-    EXPECT_EQ(got.ret, want.ret);
-    EXPECT_EQ(got.child_pid, want.child_pid);
-    EXPECT_EQ(got.child_tid, want.child_tid);
-    EXPECT_EQ(got.group_dead, want.group_dead);
-    EXPECT_EQ(got.count, want.count);
-    EXPECT_EQ(got.addr, want.addr);
-    EXPECT_EQ(got.stack_id, want.stack_id);
-    EXPECT_EQ(got.pos.line, want.pos.line);
 }
 
 TEST(NativeRoundTrip, EveryTypeAndFlag) {
