@@ -55,8 +55,12 @@ bool RecordPrefetcher::hand_over() {
     if (stop_) return false;
     ready_.push_back(std::move(filling_));
     filling_ = Batch{};
-    filling_.records.reserve(batch_records_);
-    filling_.data_at.reserve(batch_records_);
+    if (!spare_.empty()) {
+        // A used batch keeps its buffers' capacity: no new pages to fault in.
+        filling_ = std::move(spare_.back());
+        spare_.pop_back();
+    }
+    filling_.clear();
     lock.unlock();
     changed_.notify_all();
     return true;
@@ -85,6 +89,7 @@ bool RecordPrefetcher::take_batch() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return finished_ || !ready_.empty(); });
     if (ready_.empty()) return false;
+    spare_.push_back(std::move(current_));
     current_ = std::move(ready_.front());
     ready_.pop_front();
     lock.unlock();

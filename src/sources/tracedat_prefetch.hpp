@@ -46,6 +46,11 @@ private:
         std::vector<tep_record> records;  // data pointers set when the batch is taken
         std::vector<std::size_t> data_at;
         std::string data;
+        void clear() {
+            records.clear();
+            data_at.clear();
+            data.clear();
+        }
     };
 
     static int copy_record(tracecmd_input* input, tep_record* record, int cpu, void* self);
@@ -57,7 +62,8 @@ private:
     std::size_t batch_records_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<Batch> ready_;  // guarded by mutex_
+    std::deque<Batch> ready_;   // guarded by mutex_
+    std::vector<Batch> spare_;  // guarded: taken batches, for their buffers
     bool finished_ = false;    // guarded: the thread ended, ready_ holds all that is left
     bool stop_ = false;        // guarded: the consumer is gone
     ReadProgress outcome_ = ReadProgress::end;  // guarded, valid once finished_
