@@ -8,8 +8,13 @@ ReorderBuffer::ReorderBuffer(Sink sink, std::uint64_t window_ns, std::size_t max
 
 void ReorderBuffer::push(Event e) {
     if (arrival_ == Arrival::in_ts_order) {
-        pass_on(e);
-        return;
+        if (!released_any_ || e.ts >= released_ts_) {
+            pass_on(e);
+            return;
+        }
+        // The source was not in order after all (a CPU's clock went back):
+        // from here on the window applies, as to any other source.
+        arrival_ = Arrival::unordered;
     }
     if (released_any_ && e.ts < released_ts_) {
         ++late_;
@@ -28,8 +33,7 @@ void ReorderBuffer::flush() {
 }
 
 void ReorderBuffer::pass_on(const Event& e) {
-    if (released_any_ && e.ts < released_ts_) ++late_;
-    else released_ts_ = e.ts;
+    newest_ts_ = released_ts_ = e.ts;
     released_any_ = true;
     sink_(e);
 }

@@ -12,8 +12,10 @@
 //
 // A source that merges its CPUs itself (trace.dat: libtracecmd picks the
 // oldest head of the per-CPU buffers, each already in ts order) says so, and
-// then nothing is held: holding would change nothing but cost a copy of every
-// event. An event older than its predecessor is still applied and counted late.
+// then nothing is held while its events do come in order: holding would
+// change nothing but cost a copy of every event. The first event older than
+// its predecessor is applied at once and counted late (the window would have
+// put it back in place had it been held); from then on the window applies.
 #pragma once
 
 #include <cstdint>

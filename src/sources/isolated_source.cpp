@@ -47,7 +47,9 @@ bool send(int fd, Tag tag, std::string& frame) {
 }
 
 bool send_message(int fd, Tag tag, const nlohmann::json& message) {
-    std::string frame = new_frame() + message.dump();
+    // Text from the file (uname, instance names, the libraries' messages)
+    // need not be UTF-8; JSON must be, and the reports downstream are JSON.
+    std::string frame = new_frame() + message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return send(fd, tag, frame);
 }
 
@@ -95,6 +97,9 @@ void send_events(int fd, EventSource& source) {
                                        {"in_ts_order", source.in_ts_order()}};
         if (send_message(fd, Tag::header, header)) send_events(fd, source);
         ::_exit(0);
+    } catch (const std::exception& e) {
+        send_message(fd, Tag::error, wire::error_to_json({path, 0, {}, std::string("its reader failed: ") + e.what()}));
+        ::_exit(3);
     } catch (...) {
         ::_exit(3);
     }
@@ -160,6 +165,10 @@ ReadStatus IsolatedSource::fail(core::InputError error) {
 int IsolatedSource::reap() {
     from_child_.reset();
     int status = 0;
+    // Sent its last frame, or closed the pipe without one: nothing more is
+    // wanted of it, and a child that is still there must not hang us. (A
+    // child that exited keeps its status: killing a zombie changes nothing.)
+    ::kill(child_, SIGKILL);
     while (::waitpid(child_, &status, 0) < 0 && errno == EINTR) {}
     child_ = -1;
     return status;
@@ -169,7 +178,9 @@ int IsolatedSource::reap() {
 core::InputError IsolatedSource::child_died() {
     const int status = reap();
     // What the child had read past the last frame it sent dies with it.
-    const std::string where = last_line_ ? "after record " + std::to_string(last_line_) : "while opening the file";
+    const std::string where = last_line_        ? "after record " + std::to_string(last_line_)
+                              : header_received_ ? "before its first event"
+                                                 : "while opening the file";
     return {path_, 0, {}, what_ + " died (" + describe(status) + ") " + where +
                               ": the file is corrupt in a way its libraries do not check"};
 }
@@ -205,6 +216,7 @@ IsolatedSource::Frame IsolatedSource::take_message(Tag tag, const nlohmann::json
     case Tag::header:
         header_ = wire::header_from_json(message.at("header"));
         in_ts_order_ = message.at("in_ts_order").get<bool>();
+        header_received_ = true;
         return Frame::header;
     case Tag::end:
         counters_.skipped = message.at("skipped").get<std::uint64_t>();

@@ -70,6 +70,7 @@ private:
     std::uint64_t last_line_ = 0;  // the record the last event came from
     bool done_ = false;
     bool in_ts_order_ = false;
+    bool header_received_ = false;
     core::TraceHeader header_;
     core::InputError error_;
     SourceCounters counters_;

@@ -26,6 +26,7 @@ public:
         header_.kernel = "6.18.44";
         header_.extra["note"] = "from the child";
     }
+    void set_kernel(std::string kernel) { header_.kernel = std::move(kernel); }
     const core::TraceHeader& header() const override { return header_; }
     ReadStatus next(core::Event& out) override {
         if (served_ < events_) {
@@ -150,6 +151,22 @@ TEST(IsolatedSource, ADeathWhileReadingKeepsTheFramesSentAndSaysWhere) {
               std::string::npos)
         << source->error().message;
     EXPECT_TRUE(no_children_left());
+}
+
+// A file's text need not be UTF-8 (a uname, an instance name): it arrives,
+// with what JSON cannot carry replaced, instead of killing the reader.
+TEST(IsolatedSource, TextThatIsNotUtf8Arrives) {
+    auto opener = [](const std::string&) -> std::variant<std::unique_ptr<EventSource>, core::InputError> {
+        auto source = std::make_unique<ScriptedSource>(1, ScriptedSource::Then::end);
+        source->set_kernel("6.1\xff-amd64");
+        return source;
+    };
+    auto source = open_ok(opener);
+    ASSERT_TRUE(source);
+    EXPECT_EQ(source->header().kernel, "6.1\xef\xbf\xbd-amd64");  // U+FFFD
+    ReadStatus last{};
+    EXPECT_EQ(drain(*source, last), 1u);
+    EXPECT_EQ(last, ReadStatus::end);
 }
 
 // An analysis that stops early (an error of its own) must not leave the
