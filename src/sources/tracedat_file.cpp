@@ -133,9 +133,12 @@ tep_handle* TraceDatFile::tep() const { return tracecmd_get_tep(inputs_.front().
 
 ReadProgress TraceDatFile::read(RecordSink& sink) {
     if (!prefetch_) prefetch_ = std::make_unique<RecordPrefetcher>(raw_inputs_);
-    const ReadProgress progress = prefetch_->read(tep(), sink);
-    if (progress == ReadProgress::failed) failure_ = prefetch_->failure();
-    return progress;
+    return prefetch_->read(tep(), sink);
+}
+
+const std::string& TraceDatFile::failure() const {
+    static const std::string none;
+    return prefetch_ ? prefetch_->failure() : none;
 }
 
 }  // namespace pasidtrace::sources::tracedat

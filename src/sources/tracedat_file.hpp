@@ -63,7 +63,7 @@ public:
     // libtracecmd reported a page it could not read (failure() says which),
     // so the records so far are all that could be trusted.
     ReadProgress read(RecordSink& sink);
-    const std::string& failure() const { return failure_; }
+    const std::string& failure() const;
 
 private:
     struct InputCloser {
@@ -79,7 +79,6 @@ private:
     std::vector<tracecmd_input*> raw_inputs_;
     std::unique_ptr<RecordPrefetcher> prefetch_;  // started by the first read()
     FileFacts facts_;
-    std::string failure_;
 };
 
 }  // namespace pasidtrace::sources::tracedat
