@@ -23,7 +23,7 @@ void add_mechanism_flag(CLI::App& sub, std::string& mechanism) {
     sub.add_option("--mechanism", mechanism,
                    "Where each hook's fallback chain starts: auto (fentry/fexit, then kprobes, then tracepoint "
                    "proxies), kprobe (skip fentry), tracepoint (tracepoint proxies only)")
-        ->check(CLI::IsMember({"auto", "kprobe", "tracepoint"}))
+        ->check(CLI::IsMember(live::mechanism_choice_names()))
         ->capture_default_str();
 }
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 namespace pasidtrace::live {
 
@@ -84,16 +85,24 @@ std::string_view to_string(MechanismChoice m) {
 }
 
 std::optional<MechanismChoice> parse_mechanism_choice(std::string_view text) {
-    for (auto m : {MechanismChoice::automatic, MechanismChoice::kprobe, MechanismChoice::tracepoint})
+    for (auto m : kMechanismChoices)
         if (text == to_string(m)) return m;
     return std::nullopt;
+}
+
+std::vector<std::string> mechanism_choice_names() {
+    std::vector<std::string> names;
+    for (auto m : kMechanismChoices) names.emplace_back(to_string(m));
+    return names;
 }
 
 std::optional<LiveOptions> live_options_from(const RecorderFlags& flags, std::string& err) {
     LiveOptions o;
     auto mechanism = parse_mechanism_choice(flags.mechanism);
     if (!mechanism) {
-        err = "--mechanism: '" + flags.mechanism + "' is not one of auto, kprobe, tracepoint";
+        err = "--mechanism: '" + flags.mechanism + "' is not one of ";
+        const char* separator = "";
+        for (const auto& name : mechanism_choice_names()) err += std::exchange(separator, ", ") + name;
         return std::nullopt;
     }
     o.mechanism = *mechanism;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pasidtrace::live {
 
@@ -15,8 +16,11 @@ namespace pasidtrace::live {
 // fentry/fexit, then kprobes, then tracepoint proxies; `kprobe` skips
 // fentry; `tracepoint` keeps the tracepoint proxies only.
 enum class MechanismChoice { automatic, kprobe, tracepoint };
+inline constexpr MechanismChoice kMechanismChoices[] = {MechanismChoice::automatic, MechanismChoice::kprobe,
+                                                        MechanismChoice::tracepoint};
 std::string_view to_string(MechanismChoice m);  // "auto", "kprobe", "tracepoint"
 std::optional<MechanismChoice> parse_mechanism_choice(std::string_view text);
+std::vector<std::string> mechanism_choice_names();  // every to_string(), in kMechanismChoices order
 
 struct LiveOptions {
     static constexpr std::size_t kDefaultBufferBytes = 8u << 20;

@@ -107,7 +107,7 @@ TEST(live_fallback, MechanismChoiceLeavesEarlierMechanismsOut) {
 }
 
 TEST(live_fallback, MechanismNamesRoundTrip) {
-    for (auto m : {live::MechanismChoice::automatic, live::MechanismChoice::kprobe, live::MechanismChoice::tracepoint})
+    for (auto m : live::kMechanismChoices)
         EXPECT_EQ(live::parse_mechanism_choice(live::to_string(m)), m);
     EXPECT_FALSE(live::parse_mechanism_choice("fexit"));
 }
